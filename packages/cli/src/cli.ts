@@ -1,0 +1,52 @@
+import { type Command, CliError, formatCommandHelp, parseCommandArgs } from './command.js';
+import { commands } from './commands/index.js';
+
+function formatTopHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return [
+    'Usage: onnx-ddpm <command> [flags]',
+    '',
+    'Train a DDPM with TensorFlow.js, export ONNX, sample with ONNX Runtime.',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'onnx-ddpm <command> --help' for a command's flags.",
+  ].join('\n');
+}
+
+export function findCommand(name: string): Command | undefined {
+  return commands.find((c) => c.name === name);
+}
+
+/** Runs one CLI invocation and returns its exit code; user errors print one line on stderr. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${formatTopHelp()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write('onnx-ddpm 0.1.0\n');
+    return 0;
+  }
+  const command = findCommand(name);
+  if (!command) {
+    process.stderr.write(`onnx-ddpm: unknown command '${name}'\n\n${formatTopHelp()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${formatCommandHelp(command)}\n`);
+    return 0;
+  }
+  try {
+    const ctx = parseCommandArgs(command, rest);
+    return (await command.run(ctx)) ?? 0;
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`onnx-ddpm ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,2 @@
+export { runCli, findCommand } from './cli.js';
+export type { Command, OptionSpec } from './command.js';
