@@ -1,1 +1,26 @@
-export {};
+/** @onnx-ddpm/schedule — zero-dependency DDPM math shared by the trainer and every sampler. */
+
+export { computeBetas, linspace } from './beta-schedules.js';
+export {
+  BETA_SCHEDULES,
+  type BetaSchedule,
+  DEFAULT_SCHEDULER_CONFIG,
+  PREDICTION_TYPES,
+  type PredictionType,
+  parseSchedulerConfig,
+  type SchedulerConfig,
+  SchedulerConfigError,
+  schedulerConfigToJSON,
+  TIMESTEP_SPACINGS,
+  type TimestepSpacing,
+  VARIANCE_TYPES,
+  type VarianceType,
+} from './config.js';
+export { cos, exp, ln, sigmoid, sin } from './elementary.js';
+export { fingerprint, tablesFingerprint } from './fingerprint.js';
+export { gaussians, type NoiseSource, PhiloxNoise } from './gaussian.js';
+export { philox4x32 } from './philox.js';
+export { sha256Hex } from './sha256.js';
+export { addNoise, ddimStep, ddpmStep, guidance, predictX0, stepAddsNoise } from './steps.js';
+export { computeTables, type ScheduleTables, TABLE_NAMES } from './tables.js';
+export { inferenceTimesteps, previousTimestep } from './timesteps.js';
