@@ -1,0 +1,165 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { probeModelBytes } from './probe-model.js';
+
+/** Execution providers the Node adapter knows how to ask onnxruntime-node for. */
+export const EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
+export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
+export const DEFAULT_EXECUTION_PROVIDERS: readonly ExecutionProviderName[] = ['cuda', 'cpu'];
+
+export class ExecutionProviderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutionProviderError';
+  }
+}
+
+/** Parses an ordered preference such as `cuda,webgpu,cpu`; throws on unknown or repeated names. */
+export function parseExecutionProviders(spec: string): ExecutionProviderName[] {
+  const names = spec
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  if (names.length === 0) throw new ExecutionProviderError(`no execution provider in '${spec}' (choose from ${EXECUTION_PROVIDERS.join(', ')})`);
+  for (const name of names) {
+    if (!(EXECUTION_PROVIDERS as readonly string[]).includes(name)) {
+      throw new ExecutionProviderError(`unknown execution provider '${name}' (choose from ${EXECUTION_PROVIDERS.join(', ')})`);
+    }
+  }
+  if (new Set(names).size !== names.length) throw new ExecutionProviderError(`execution provider listed twice in '${spec}'`);
+  return names as ExecutionProviderName[];
+}
+
+/** Directory holding onnxruntime-node's native binding and its optional provider libraries. */
+function ortBinaryDir(): string {
+  const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
+  return join(dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/** Whether onnxruntime-node's CUDA provider library was installed (it is not bundled; `pnpm setup:gpu` fetches it). */
+export function cudaProviderInstalled(): boolean {
+  const file = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return existsSync(join(ortBinaryDir(), file));
+}
+
+/** ORT's native messages start with a source location and a status code; keep the human part, one line. */
+export function shortOrtMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
+  return line
+    .replace(/^\/\S+:\d+\s+/, '')
+    .replace(/^.*?\[ONNXRuntimeError\] : \d+ : \w+ : /, '')
+    .replace(/^.* was false\. /, '')
+    .trim();
+}
+
+export interface ProviderFallbackOptions {
+  /** Called once for every provider that was skipped, with a one-line reason. */
+  onWarning?: (message: string) => void;
+  sessionOptions?: ort.InferenceSession.SessionOptions;
+}
+
+export interface SessionOnProvider {
+  session: ort.InferenceSession;
+  /** The provider the session was created with (the first of the preference that worked). */
+  executionProvider: ExecutionProviderName;
+}
+
+function unavailableReason(name: ExecutionProviderName): string | null {
+  if (name === 'cuda' && !cudaProviderInstalled()) {
+    return 'the CUDA execution provider is not installed (onnxruntime-node ships without it): run `pnpm setup:gpu` on a machine with an NVIDIA GPU and CUDA 12';
+  }
+  return null;
+}
+
+const SWIFTSHADER_HINT =
+  'without a GPU, start node with LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json for SwiftShader';
+
+/**
+ * Creates a session on the first provider of `preference` that works, warning once per provider
+ * skipped. Throws when none works.
+ */
+export async function createSessionWithFallback(
+  model: string | Uint8Array,
+  preference: readonly ExecutionProviderName[],
+  opts: ProviderFallbackOptions = {},
+): Promise<SessionOnProvider> {
+  const failures: string[] = [];
+  for (const [i, name] of preference.entries()) {
+    let reason = unavailableReason(name);
+    if (reason === null) {
+      try {
+        const sessionOptions: ort.InferenceSession.SessionOptions = {
+          logSeverityLevel: 3,
+          ...opts.sessionOptions,
+          executionProviders: [name],
+        };
+        const session =
+          typeof model === 'string'
+            ? await ort.InferenceSession.create(model, sessionOptions)
+            : await ort.InferenceSession.create(model, sessionOptions);
+        return { session, executionProvider: name };
+      } catch (err) {
+        reason = `${name} failed: ${shortOrtMessage(err)}`;
+        if (name === 'webgpu' && /adapter/i.test(reason)) reason += ` (${SWIFTSHADER_HINT})`;
+        // A model that ORT cannot load fails on every provider: do not mask it as a provider problem.
+        if (name === 'cpu') throw new ExecutionProviderError(`onnxruntime could not load the model: ${shortOrtMessage(err)}`);
+      }
+    }
+    failures.push(reason);
+    const next = preference[i + 1];
+    if (next !== undefined) opts.onWarning?.(`execution provider ${name} unavailable: ${reason}; falling back to ${next}`);
+  }
+  throw new ExecutionProviderError(`no execution provider of [${preference.join(', ')}] works: ${failures.join('; ')}`);
+}
+
+export interface ProviderProbe {
+  name: ExecutionProviderName;
+  ok: boolean;
+  /** Session creation + one run, in ms, when ok. */
+  ms?: number;
+  message: string;
+}
+
+/**
+ * Tries every known provider on a tiny model: creates a session and runs it once, so "ok" means
+ * the provider really computes here. For `onnx-ddpm doctor`.
+ */
+export async function probeExecutionProviders(): Promise<ProviderProbe[]> {
+  const model = probeModelBytes();
+  const probes: ProviderProbe[] = [];
+  for (const name of EXECUTION_PROVIDERS) {
+    const reason = unavailableReason(name);
+    if (reason !== null) {
+      probes.push({ name, ok: false, message: reason });
+      continue;
+    }
+    const t0 = performance.now();
+    try {
+      const session = await ort.InferenceSession.create(model, { executionProviders: [name], logSeverityLevel: 4 });
+      try {
+        const x = new ort.Tensor('float32', new Float32Array([1, 2, 3, 4, -1, -2, -3, -4]), [2, 4]);
+        const out = await session.run({ x });
+        const y = out.y?.data as Float32Array | undefined;
+        // x·W + b for x = [1, 2, 3, 4]: 1 + (2 + 3 + 4)·0.25 + 0.5 = 3.75
+        if (y?.length !== 8 || Math.abs(y[0]! - 3.75) > 1e-3) throw new Error(`wrong result ${y ? Array.from(y).join(',') : 'none'}`);
+      } finally {
+        await session.release();
+      }
+      probes.push({ name, ok: true, ms: performance.now() - t0, message: 'created a session and ran a tiny model' });
+    } catch (err) {
+      let message = shortOrtMessage(err);
+      if (name === 'webgpu' && /adapter/i.test(message)) message += ` (${SWIFTSHADER_HINT})`;
+      probes.push({ name, ok: false, message });
+    }
+  }
+  return probes;
+}
+
+/** onnxruntime-node's version and the backends its binding lists. */
+export function ortVersions(): { version: string; backends: { name: string; bundled: boolean }[] } {
+  const listed = (ort as unknown as { listSupportedBackends?: () => { name: string; bundled: boolean }[] }).listSupportedBackends;
+  return { version: ort.env.versions.node ?? ort.env.versions.common, backends: listed ? listed() : [] };
+}
