@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { asTensor } from './as-tensor.js';
+import { type ConvGradAttrs, convGeometry } from './conv-geometry.js';
+import { splitSignedPadding } from './conv-padding.js';
+
+interface BackpropFilterAttrs extends ConvGradAttrs {
+  filterShape: [number, number, number, number];
+}
+
+/**
+ * ∂L/∂W of y = conv2d(x, W) computed with one forward convolution:
+ * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh+kh−pt, ow·sw+kw−pl, ci] · dy[n,oh,ow,co],
+ * i.e. input channels act as the batch, the batch acts as the channels, dy is the filter and the
+ * forward stride becomes the dilation.
+ */
+export function conv2dBackpropFilterViaConv(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  attrs: ConvGradAttrs,
+): tf.Tensor4D {
+  const g = convGeometry('Conv2DBackpropFilter', x.shape, filterShape, attrs);
+  if (dy.shape[1] !== g.outHeight || dy.shape[2] !== g.outWidth || dy.shape[3] !== g.outChannels) {
+    throw new Error(
+      `Conv2DBackpropFilter: dy shape [${dy.shape}] does not match the convolution output [${g.batch},${g.outHeight},${g.outWidth},${g.outChannels}]`,
+    );
+  }
+  return tf.tidy(() => {
+    // Rows needed below the input: the last tap reads row (OH−1)·sh + KH−1 − pt.
+    const bottom = (g.outHeight - 1) * g.strideHeight + g.filterHeight - g.padTop - g.inHeight;
+    const right = (g.outWidth - 1) * g.strideWidth + g.filterWidth - g.padLeft - g.inWidth;
+    const channelsAsBatch = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, H, W, N]
+    const { input, pad } = splitSignedPadding(channelsAsBatch, g.padTop, bottom, g.padLeft, right);
+    const dyAsFilter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [OH, OW, N, Co]
+    const out = tf.conv2d(input, dyAsFilter, 1, pad, 'NHWC', [g.strideHeight, g.strideWidth]); // [Ci, KH, KW, Co]
+    return tf.transpose(out, [1, 2, 0, 3]);
+  });
+}
+
+/** Kernel config factory: Conv2DBackpropFilter for `backendName`, built on that backend's forward Conv2D. */
+export function conv2dBackpropFilterKernel(backendName: string): tf.KernelConfig {
+  return {
+    kernelName: tf.Conv2DBackpropFilter,
+    backendName,
+    kernelFunc: ({ inputs, attrs }) => {
+      const a = attrs as unknown as BackpropFilterAttrs;
+      return conv2dBackpropFilterViaConv(asTensor(inputs['x']), asTensor(inputs['dy']), a.filterShape, a);
+    },
+  };
+}

@@ -1,0 +1,9 @@
+export {
+  type BackendChoice,
+  type BackendPreference,
+  type BackendProbe,
+  probeBackends,
+  selectBackend,
+} from './select.js';
+export { type KernelPatchedBackend, registerTrainingKernels } from './training-kernels.js';
+export { ensureGradients } from './gradients.js';

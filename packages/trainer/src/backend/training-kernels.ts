@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { transposeFreeBatchMatMulKernel } from './batch-matmul.js';
+import { conv2dBackpropFilterKernel } from './conv-backprop-filter.js';
+import { conv2dBackpropInputKernel } from './conv-backprop-input.js';
+import { leadingAxesSumKernel } from './wasm-sum.js';
+import { wasmSharedCastKernel, wasmSharedIdentityKernel, wasmSplitVKernel } from './wasm-memory-kernels.js';
+
+/** Backends whose gradient kernels this module replaces or adds. Never 'tensorflow'. */
+export type KernelPatchedBackend = 'wasm' | 'cpu';
+
+const patched = new Set<string>();
+
+function stockKernel(name: string): tf.KernelConfig {
+  const stock = tf.getKernel(name, 'wasm');
+  if (stock == null) throw new Error(`wasm backend has no ${name} kernel registered`);
+  return stock;
+}
+
+function replaceKernel(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName) != null) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
+  tf.registerKernel(config);
+}
+
+/**
+ * Registers our training kernels on a JS/wasm backend (idempotent). Call after the backend has been
+ * initialised (so stock kernels' setup has run):
+ * - Conv2DBackpropFilter (wasm: missing; cpu: ~50× slower) from one forward Conv2D;
+ * - wasm Conv2DBackpropInput (a scalar loop) from stride-1 forward Conv2Ds per output phase;
+ * - wasm BatchMatMul with transposed operands routed to the XNNPACK (untransposed) path;
+ * - wasm Identity and same-dtype Cast sharing the input buffer instead of copying it;
+ * - wasm SplitV as block copies inside the heap;
+ * - wasm Sum over leading axes as a ones-vector matMul (XNNPACK).
+ * Returns the names of the kernels registered.
+ */
+export function registerTrainingKernels(backendName: KernelPatchedBackend): string[] {
+  const wasmNames = [tf.Conv2DBackpropInput, tf.BatchMatMul, tf.Identity, tf.Cast, tf.SplitV, tf.Sum];
+  if (!patched.has(backendName)) {
+    replaceKernel(conv2dBackpropFilterKernel(backendName));
+    if (backendName === 'wasm') {
+      replaceKernel(conv2dBackpropInputKernel(backendName));
+      replaceKernel(transposeFreeBatchMatMulKernel(stockKernel(tf.BatchMatMul)));
+      replaceKernel(wasmSharedIdentityKernel);
+      replaceKernel(wasmSharedCastKernel(stockKernel(tf.Cast)));
+      replaceKernel(wasmSplitVKernel);
+      replaceKernel(leadingAxesSumKernel(stockKernel(tf.Sum)));
+    }
+    patched.add(backendName);
+  }
+  return backendName === 'wasm' ? [tf.Conv2DBackpropFilter, ...wasmNames] : [tf.Conv2DBackpropFilter];
+}

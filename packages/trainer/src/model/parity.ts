@@ -1,0 +1,118 @@
+import { inspectModel } from '@onnx-ddpm/onnx';
+import { parseSchedulerConfig } from '@onnx-ddpm/schedule';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import { transposeArray } from './emitter.js';
+import type { EpsNet } from './eps-net.js';
+import { ONNX_IO_NAMES, ONNX_METADATA_KEYS } from './export.js';
+import { initialValues } from './params.js';
+
+/** The exported graph and the TF.js model disagree by more than the tolerance. */
+export class ExportParityError extends Error {
+  override name = 'ExportParityError';
+  constructor(
+    readonly maxAbsDiff: number,
+    readonly tolerance: number,
+    detail: string,
+  ) {
+    super(`ONNX export parity check failed: max |onnx − tfjs| = ${maxAbsDiff.toExponential(3)} > ${tolerance} (${detail})`);
+  }
+}
+
+export interface ParityOptions {
+  /** Max allowed absolute difference (default 1e-4, docs/DESIGN.md). */
+  tolerance?: number;
+  /** Seed of the random inputs (default 0). */
+  seed?: number;
+}
+
+interface ParityCase {
+  batch: number;
+  t: number[];
+}
+
+/** Timesteps come from the model's scheduler metadata (T = num_train_timesteps; default 1000). */
+function trainTimesteps(bytes: Uint8Array): number {
+  const json = inspectModel(bytes).metadata[ONNX_METADATA_KEYS.schedulerConfig];
+  return json ? parseSchedulerConfig(json).num_train_timesteps : 1000;
+}
+
+/**
+ * Runs the exported bytes in onnxruntime-node (CPU) and model.apply (training = false) on the
+ * same random inputs — batch sizes 1 and 3, timesteps including 0 and T−1, random labels
+ * including "no label" — and compares in NCHW. Throws ExportParityError when the max abs
+ * difference exceeds the tolerance; otherwise returns it.
+ */
+export async function checkExportParity(
+  bytes: Uint8Array,
+  model: EpsNet,
+  opts: ParityOptions = {},
+): Promise<{ maxAbsDiff: number; cases: number }> {
+  const tolerance = opts.tolerance ?? 1e-4;
+  const seed = opts.seed ?? 0;
+  const T = trainTimesteps(bytes);
+  const c = model.config;
+  const cases: ParityCase[] = [
+    { batch: 1, t: [0] },
+    { batch: 1, t: [T - 1] },
+    { batch: 3, t: [0, Math.floor(T / 2), T - 1] },
+    { batch: 3, t: [1, Math.floor(T / 4), Math.floor((3 * T) / 4)] },
+  ];
+  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all' });
+  let maxAbsDiff = 0;
+  let worst = '';
+  try {
+    for (const [k, { batch, t }] of cases.entries()) {
+      const sampleDims = c.kind === 'unet' ? [batch, c.channels, c.imageSize, c.imageSize] : [batch, c.dataDim];
+      const size = sampleDims.reduce((a, b) => a * b, 1);
+      const sample = initialValues(seed, `parity.sample.${k}`, size, { kind: 'normal' });
+      const labels =
+        c.numClasses > 0
+          ? initialValues(seed, `parity.labels.${k}`, batch, { kind: 'uniform', fanIn: 1 }).map((u) =>
+              Math.min(c.numClasses, Math.floor(((u + 1) / 2) * (c.numClasses + 1))),
+            )
+          : null;
+      const feeds: Record<string, ort.Tensor> = {
+        [ONNX_IO_NAMES.sample]: new ort.Tensor('float32', sample, sampleDims),
+        [ONNX_IO_NAMES.timestep]: new ort.Tensor('int64', BigInt64Array.from(t, BigInt), [batch]),
+      };
+      if (labels) {
+        feeds[ONNX_IO_NAMES.classLabels] = new ort.Tensor('int64', BigInt64Array.from(labels, BigInt), [batch]);
+      }
+      const result = await session.run(feeds);
+      const onnxOut = result[ONNX_IO_NAMES.outSample]?.data as Float32Array | undefined;
+      if (!onnxOut || onnxOut.length !== size) {
+        throw new ExportParityError(Number.POSITIVE_INFINITY, tolerance, `case ${k}: output '${ONNX_IO_NAMES.outSample}' missing or mis-sized`);
+      }
+      const tfOut = runTf(model, sample, sampleDims, t, labels);
+      for (let i = 0; i < size; i++) {
+        const d = Math.abs((onnxOut[i] as number) - (tfOut[i] as number));
+        if (!(d <= maxAbsDiff)) {
+          maxAbsDiff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
+          worst = `batch ${batch}, t = [${t}]${labels ? `, labels = [${Array.from(labels)}]` : ''}, element ${i}`;
+        }
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  if (maxAbsDiff > tolerance) throw new ExportParityError(maxAbsDiff, tolerance, worst);
+  return { maxAbsDiff, cases: cases.length };
+}
+
+/** model.apply on NCHW data (transposed to NHWC and back), or [N, D] data as is. */
+function runTf(model: EpsNet, sample: Float32Array, dims: number[], t: number[], labels: Float32Array | null): Float32Array {
+  const nhwc = dims.length === 4;
+  const [n, ch, h, w] = dims as [number, number, number, number];
+  const out = tf.tidy(() => {
+    const x = nhwc
+      ? tf.tensor(transposeArray(sample, dims, [0, 2, 3, 1]), [n, h, w, ch], 'float32')
+      : tf.tensor(sample, dims, 'float32');
+    const tt = tf.tensor1d(t, 'int32');
+    const ll = labels ? tf.tensor1d(Array.from(labels), 'int32') : null;
+    return model.apply(x, tt, ll, { training: false });
+  });
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  return nhwc ? transposeArray(data, [n, h, w, ch], [0, 3, 1, 2]) : Float32Array.from(data);
+}

@@ -1,0 +1,1 @@
+export { createWorkerEngine, shardSizes, type WorkerEngine, type WorkerEngineInit } from './worker-engine.js';

@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { computeTables, ddimStep, inferenceTimesteps, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import type { EpsNet } from '../model/index.js';
+
+/** What a quick deterministic (η = 0) DDIM preview draws. */
+export interface PreviewOptions {
+  count: number;
+  /** Number of DDIM steps. */
+  steps: number;
+  /** Seed of the x_T noise (PhiloxNoise). */
+  seed: number;
+}
+
+/** Shape of `count` samples of a model: [N, H, W, C] or [N, D]. */
+export function sampleShape(model: EpsNet, count: number): number[] {
+  const c = model.config;
+  return c.kind === 'unet' ? [count, c.imageSize, c.imageSize, c.channels] : [count, c.dataDim];
+}
+
+/**
+ * Draws samples with the model's current weights by a short DDIM loop (Song et al. 2021, η = 0) on the
+ * schedule package's tables. A class-conditional model gets labels 0, 1, 2, … cycling over its classes.
+ */
+export function sampleDdim(model: EpsNet, scheduler: SchedulerConfig, opts: PreviewOptions): { samples: Float32Array; shape: number[] } {
+  const shape = sampleShape(model, opts.count);
+  const tables = computeTables(scheduler);
+  const timesteps = inferenceTimesteps(scheduler, Math.min(opts.steps, scheduler.num_train_timesteps));
+  const size = shape.reduce((a, b) => a * b, 1);
+  let x = new Float32Array(size);
+  new PhiloxNoise(opts.seed).fill(0, x);
+  const numClasses = model.config.numClasses;
+  const labels = numClasses > 0 ? tf.tensor1d(Int32Array.from({ length: opts.count }, (_, i) => i % numClasses), 'int32') : null;
+  let next = new Float32Array(size);
+  const eps = new Float32Array(size);
+  try {
+    for (let k = 0; k < timesteps.length; k++) {
+      const t = timesteps[k]!;
+      const prevT = k + 1 < timesteps.length ? timesteps[k + 1]! : -1;
+      const out = tf.tidy(() =>
+        model.apply(tf.tensor(x, shape, 'float32'), tf.fill([opts.count], t, 'int32') as tf.Tensor1D, labels, {
+          training: false,
+        }),
+      );
+      eps.set(out.dataSync() as Float32Array);
+      out.dispose();
+      // Each item shares one t, so one call covers the batch.
+      ddimStep(tables, scheduler, x, eps, t, prevT, 0, null, next);
+      [x, next] = [next, x];
+    }
+  } finally {
+    labels?.dispose();
+  }
+  return { samples: x, shape };
+}
