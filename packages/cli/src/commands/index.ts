@@ -1,14 +1,21 @@
 import type { Command } from '../command.js';
+import { benchCommand } from './bench.js';
+import { doctorCommand } from './doctor.js';
+import { exportCommand } from './export.js';
+import { inspectCommand } from './inspect.js';
 import { notYetCommand } from './not-yet.js';
+import { noiseCommand } from './noise.js';
+import { sampleCommand } from './sample.js';
+import { trainCommand } from './train.js';
 
 export const commands: Command[] = [
-  notYetCommand('train', 'train an ε-model with TensorFlow.js', 'the trainer'),
-  notYetCommand('export', 'export a training checkpoint to ONNX', 'the trainer'),
-  notYetCommand('sample', 'sample images or points from an ONNX model', 'the Node sampler'),
-  notYetCommand('noise', 'show the forward process q(x_t|x_0) on an image as a strip', 'the Node sampler'),
-  notYetCommand('inspect', "print an ONNX model's inputs, outputs, opsets and metadata", 'the Node sampler'),
-  notYetCommand('doctor', 'print what this machine can run (Node, ORT EPs, TF.js backends)', 'the Node sampler'),
+  trainCommand,
+  exportCommand,
+  sampleCommand,
+  noiseCommand,
+  inspectCommand,
+  doctorCommand,
   notYetCommand('parity', 'compare one model across every runtime on this machine', 'the browser sampler'),
-  notYetCommand('bench', 'benchmark sampling speed and loop overhead', 'the Node sampler'),
+  benchCommand,
   notYetCommand('eval', 'measure sample quality (FID/KID, classifier accuracy)', 'the models issue'),
 ];

@@ -1,0 +1,218 @@
+import { readFile, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
+import { type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
+import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
+import { writeFileAtomic } from '../output.js';
+import { ProgressBar } from '../progress.js';
+
+type SamplerNode = typeof import('@onnx-ddpm/sampler/node');
+
+/** Errors of the sampler that describe bad input: shown as one line, exit code 1. */
+function userError(sampler: SamplerNode, err: unknown): CliError | null {
+  const known = [sampler.SamplerError, sampler.ModelSourceError, sampler.ExecutionProviderError, sampler.NpyError];
+  return known.some((k) => err instanceof k) ? new CliError((err as Error).message) : null;
+}
+
+function parseMethod(value: string | undefined): 'ddpm' | 'ddim' {
+  if (value === 'ddpm' || value === 'ddim') return value;
+  throw new UsageError(`--method must be ddpm or ddim, got '${value}'`);
+}
+
+export const sampleCommand: Command = {
+  name: 'sample',
+  summary: 'sample images or points from an ONNX model',
+  options: {
+    model: { type: 'string', valueName: '<file|dir>', description: '.onnx file, or a diffusers-style folder (unet/model.onnx + scheduler/)' },
+    n: { type: 'string', valueName: '<count>', description: 'number of samples (one batch)', default: '16' },
+    method: { type: 'string', valueName: '<ddpm|ddim>', description: 'ddpm: ancestral sampling; ddim: Song et al. 2021', default: 'ddim' },
+    steps: { type: 'string', valueName: '<k>', description: 'reverse steps (default: 50 for ddim, all T for ddpm; ddpm with fewer steps is strided)' },
+    eta: { type: 'string', valueName: '<η>', description: 'DDIM η: 0 deterministic, 1 DDPM-like noise (default 0)' },
+    seed: { type: 'string', valueName: '<int>', description: 'seed of the Philox noise (same seed, same EP → same bytes)', default: '0' },
+    guidance: { type: 'string', valueName: '<s>', description: 'classifier-free guidance scale (class-conditional models)' },
+    class: { type: 'string', valueName: '<k>', description: 'class label for every sample (default: labels 0,1,2,… in turn)' },
+    out: { type: 'string', valueName: '<file.png>', description: 'image grid (2-D models: a scatter plot)' },
+    'save-npy': { type: 'string', valueName: '<file.npy>', description: 'the samples x_0 as float32 .npy [N, ...]' },
+    noise: { type: 'string', valueName: '<file.npy>', description: 'noise [steps+1, N, ...] instead of the seed: x_T then one z per step' },
+    frames: { type: 'string', valueName: '<file.png>', description: 'trajectory strip of the first sample (x_t and x̂_0 rows)' },
+    images: { type: 'string', valueName: '<dir>', description: 'one PNG per sample, <dir>/000.png, 001.png, …' },
+    ep: { type: 'string', valueName: '<list>', description: 'execution providers in order of preference: cuda, webgpu, cpu', default: 'cuda,cpu' },
+    'scheduler-config': { type: 'string', valueName: '<file.json>', description: "scheduler config overriding the model's metadata" },
+    json: { type: 'boolean', description: 'print timings, EP, method, steps and output paths as JSON on stdout' },
+  },
+  async run({ values }) {
+    const modelPath = requiredString(values, 'model');
+    const n = intFlag(values, 'n', 1)!;
+    const method = parseMethod(stringFlag(values, 'method'));
+    const stepsFlag = intFlag(values, 'steps', 1);
+    const etaFlag = numberFlag(values, 'eta');
+    if (method === 'ddpm' && etaFlag !== undefined) throw new UsageError('--eta applies to --method ddim only');
+    if (etaFlag !== undefined && etaFlag < 0) throw new UsageError(`--eta must be ≥ 0, got ${etaFlag}`);
+    const seed = intFlag(values, 'seed', 0)!;
+    const guidance = numberFlag(values, 'guidance');
+    const classFlag = intFlag(values, 'class', 0);
+    const outPath = stringFlag(values, 'out');
+    const npyPath = stringFlag(values, 'save-npy');
+    const noisePath = stringFlag(values, 'noise');
+    const framesPath = stringFlag(values, 'frames');
+    const imagesDir = stringFlag(values, 'images');
+    const json = values.json === true;
+    if (!outPath && !npyPath && !framesPath && !imagesDir) {
+      throw new UsageError('nothing to write: give --out, --save-npy, --frames or --images');
+    }
+
+    const sampler: SamplerNode = await import('@onnx-ddpm/sampler/node');
+    const executionProviders = (() => {
+      try {
+        return sampler.parseExecutionProviders(stringFlag(values, 'ep') ?? 'cuda,cpu');
+      } catch (err) {
+        throw new UsageError(`--ep: ${(err as Error).message}`);
+      }
+    })();
+    const warnings: string[] = [];
+    const warn = (message: string) => {
+      warnings.push(message);
+      process.stderr.write(`onnx-ddpm sample: warning: ${message}\n`);
+    };
+
+    let model: OrtEpsModel | undefined;
+    try {
+      const source = await sampler.loadModelSource(modelPath, { schedulerConfigPath: stringFlag(values, 'scheduler-config') });
+      for (const w of source.warnings) warn(w);
+      model = await sampler.OrtEpsModel.create(source.modelPath, {
+        executionProviders,
+        numClasses: source.numClasses,
+        sampleShape: source.sampleShape,
+        name: basename(source.modelPath),
+        onWarning: warn,
+      });
+      const { sampleShape, numClasses } = model.info;
+      const isImage = sampleShape.length === 3;
+      const isPoints = sampleShape.length === 1 && sampleShape[0] === 2;
+      if ((framesPath || imagesDir) && !isImage) {
+        throw new UsageError(`--frames and --images need an image model; this one makes items of shape [${sampleShape.join(', ')}]`);
+      }
+      if (outPath && !isImage && !isPoints) {
+        throw new UsageError(`--out draws images or 2-D points; this model makes items of shape [${sampleShape.join(', ')}] (use --save-npy)`);
+      }
+      let classLabels: Int32Array | null = null;
+      if (classFlag !== undefined) {
+        if (numClasses === 0) throw new UsageError(`--class needs a class-conditional model; ${model.info.name} is unconditional`);
+        if (classFlag >= numClasses) throw new UsageError(`--class must be in [0, ${numClasses - 1}], got ${classFlag}`);
+        classLabels = new Int32Array(n).fill(classFlag);
+      } else if (numClasses > 0) {
+        classLabels = Int32Array.from({ length: n }, (_, i) => i % numClasses);
+      }
+      const config = source.config;
+      const steps = method === 'ddim' ? (stepsFlag ?? Math.min(50, config.num_train_timesteps)) : stepsFlag;
+      const total = sampler.planReverseSteps(config, method, steps).t.length;
+
+      let noise: NoiseSource = new PhiloxNoise(seed);
+      if (noisePath) {
+        let bytes: Uint8Array;
+        try {
+          bytes = await readFile(noisePath);
+        } catch (err) {
+          throw new CliError(`cannot read --noise ${noisePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+        try {
+          noise = new sampler.NpyNoiseSource(sampler.decodeNpy(bytes), { steps: total, itemShape: [n, ...sampleShape] });
+        } catch (err) {
+          throw new CliError(`--noise ${noisePath}: ${(err as Error).message}`);
+        }
+      }
+
+      const itemSize = sampleShape.reduce((a: number, b: number) => a * b, 1);
+      const frames: { t: number; xt: Float32Array; x0: Float32Array }[] = [];
+      const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total);
+      const result = await sampler.sample(model, config, {
+        method,
+        steps,
+        eta: method === 'ddim' ? (etaFlag ?? 0) : undefined,
+        batch: n,
+        noise,
+        classLabels,
+        guidance,
+        onStep: (e) => {
+          if (framesPath) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
+          progress.update(e.index);
+        },
+      });
+
+      // Encode everything first, then write: a failure leaves no output behind.
+      const files: { path: string; bytes: Uint8Array }[] = [];
+      if (outPath) {
+        const bytes = isImage
+          ? await sampler.encodeImageGrid(result.samples, result.shape)
+          : await sampler.encodeScatterPng(result.samples, { title: `${model.info.name}: ${n} samples, ${method} ${total} steps` });
+        files.push({ path: outPath, bytes });
+      }
+      if (npyPath) files.push({ path: npyPath, bytes: sampler.encodeNpy(result.samples, result.shape) });
+      if (framesPath) files.push({ path: framesPath, bytes: await sampler.encodeTrajectoryStrip(frames, result.shape) });
+      const imagePaths: string[] = [];
+      if (imagesDir) {
+        const pngs = await sampler.encodeImages(result.samples, result.shape);
+        const digits = Math.max(3, String(pngs.length - 1).length);
+        pngs.forEach((bytes, i) => {
+          const path = join(imagesDir, `${String(i).padStart(digits, '0')}.png`);
+          imagePaths.push(path);
+          files.push({ path, bytes });
+        });
+      }
+      const written: string[] = [];
+      for (const f of files) {
+        try {
+          await writeFileAtomic(f.path, f.bytes);
+          written.push(f.path);
+        } catch (err) {
+          // All or nothing: take back what this run already wrote.
+          await Promise.all(written.map((w) => rm(w, { force: true })));
+          throw new CliError(`cannot write ${f.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+      }
+
+      const { modelMs, loopMs, totalMs } = result.timings;
+      const summary = {
+        model: source.modelPath,
+        schedulerConfig: source.configFrom,
+        executionProvider: model.executionProvider,
+        method,
+        steps: total,
+        eta: method === 'ddim' ? (etaFlag ?? 0) : 1,
+        seed: noisePath ? null : seed,
+        noise: noisePath ?? null,
+        n,
+        shape: result.shape,
+        classLabels: classLabels ? Array.from(classLabels) : null,
+        guidance: guidance ?? null,
+        timings: {
+          totalMs: round(totalMs),
+          modelMs: round(modelMs),
+          loopMs: round(loopMs),
+          msPerStep: round(totalMs / total),
+          itPerSec: round((1000 * total) / totalMs),
+        },
+        outputs: { out: outPath ?? null, npy: npyPath ?? null, frames: framesPath ?? null, images: imagesDir ? imagePaths : null },
+        warnings,
+      };
+      if (json) {
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      } else {
+        const written = files.length === 1 ? files[0]!.path : `${files.length} files`;
+        process.stdout.write(
+          `wrote ${written}: ${n} samples, ${method} ${total} steps on ${model.executionProvider} in ${(totalMs / 1000).toFixed(2)} s ` +
+            `(model ${(modelMs / 1000).toFixed(2)} s, loop ${(loopMs / 1000).toFixed(3)} s)\n`,
+        );
+      }
+      return 0;
+    } catch (err) {
+      throw userError(sampler, err) ?? err;
+    } finally {
+      await model?.dispose();
+    }
+  },
+};
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,260 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Checkpoint, ConfigOverrides, DataConfig, TrainConfig, TrainSettings } from '@onnx-ddpm/trainer';
+import { type Command, CliError, intFlag, numberFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
+import { writeFileAtomic } from '../output.js';
+
+type Trainer = typeof import('@onnx-ddpm/trainer');
+
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+type BackendFlag = (typeof BACKENDS)[number];
+
+/** Errors of the trainer that describe bad input or a damaged file: one line, exit code 1. */
+export function trainerUserError(trainer: Trainer, err: unknown): CliError | null {
+  const known = [
+    trainer.DatasetError,
+    trainer.TrainConfigError,
+    trainer.ModelConfigError,
+    trainer.CheckpointError,
+    trainer.ExportParityError,
+  ];
+  if (known.some((k) => err instanceof k)) return new CliError((err as Error).message);
+  if (err instanceof Error && err.name === 'SchedulerConfigError') return new CliError(err.message);
+  // A file-system error (EACCES, ENOSPC, …) names its path: show it as one line.
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && 'path' in err) {
+    return new CliError(err.message);
+  }
+  return null;
+}
+
+export function parseBackend(value: string | undefined): BackendFlag {
+  if ((BACKENDS as readonly string[]).includes(value ?? '')) return value as BackendFlag;
+  throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${value}'`);
+}
+
+async function readConfigFile(value: string): Promise<ConfigOverrides> {
+  let text = value;
+  if (!value.trimStart().startsWith('{')) {
+    try {
+      text = await readFile(value, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read --config ${value}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    return parsed as ConfigOverrides;
+  } catch (err) {
+    throw new CliError(`--config ${value}: ${(err as Error).message} (expected {"model": {…}, "scheduler": {…}, "train": {…}})`);
+  }
+}
+
+/** Flags that change the run's math: only allowed when starting a run. */
+const NEW_RUN_ONLY = ['batch', 'lr', 'seed', 'ema', 'config', 'class-cond', 'no-class-cond', 'channels', 'image-size', 'skip-bad'];
+
+function settingsFromFlags(values: OptionValues): Partial<TrainSettings> {
+  const s: Partial<TrainSettings> = {};
+  const set = <K extends keyof TrainSettings>(key: K, value: TrainSettings[K] | undefined) => {
+    if (value !== undefined) s[key] = value;
+  };
+  set('steps', intFlag(values, 'steps', 1));
+  set('batchSize', intFlag(values, 'batch', 1));
+  set('lr', numberFlag(values, 'lr'));
+  set('seed', intFlag(values, 'seed', 0));
+  set('emaDecay', numberFlag(values, 'ema'));
+  set('checkpointEvery', intFlag(values, 'checkpoint-every', 1));
+  set('logEvery', intFlag(values, 'log-every', 1));
+  set('previewEvery', intFlag(values, 'preview-every', 0));
+  if (values['class-cond'] === true && values['no-class-cond'] === true) {
+    throw new UsageError('--class-cond and --no-class-cond contradict each other');
+  }
+  if (values['class-cond'] === true) s.classConditional = true;
+  if (values['no-class-cond'] === true) s.classConditional = false;
+  return s;
+}
+
+function dataConfigFromFlags(spec: string, values: OptionValues): DataConfig {
+  const data: DataConfig = { spec };
+  const channels = intFlag(values, 'channels', 1);
+  if (channels !== undefined) {
+    if (channels !== 1 && channels !== 3) throw new UsageError(`--channels must be 1 or 3, got ${channels}`);
+    data.channels = channels;
+  }
+  const size = intFlag(values, 'image-size', 1);
+  if (size !== undefined) data.imageSize = size;
+  if (values['skip-bad'] === true) data.skipBad = true;
+  return data;
+}
+
+/** NHWC → NCHW, the layout of the sampler's image encoders. */
+function toNchw(samples: Float32Array, shape: number[]): { data: Float32Array; shape: number[] } {
+  const [n, h, w, c] = shape as [number, number, number, number];
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < n; i++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < c; k++) out[((i * c + k) * h + y) * w + x] = samples[((i * h + y) * w + x) * c + k]!;
+  return { data: out, shape: [n, c, h, w] };
+}
+
+async function writePreview(runDir: string, step: number, samples: Float32Array, shape: number[]): Promise<string> {
+  const { encodeImageGrid, encodeScatterPng } = await import('@onnx-ddpm/sampler/node');
+  const path = join(runDir, 'previews', `step-${String(step).padStart(7, '0')}.png`);
+  const png =
+    shape.length === 4
+      ? await encodeImageGrid(toNchw(samples, shape).data, toNchw(samples, shape).shape)
+      : await encodeScatterPng(samples);
+  await writeFileAtomic(path, png);
+  return path;
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train an ε-model with TensorFlow.js (checkpoints, logs, previews; --export for ONNX)',
+  options: {
+    data: {
+      type: 'string',
+      valueName: '<spec>',
+      description: 'fashion-mnist[:test] | mnist[:test] | idx:<images>[,<labels>] | folder:<dir> | toy:s_curve|swiss_roll|moons|gmm',
+    },
+    out: { type: 'string', valueName: '<run-dir>', description: 'run folder: checkpoint/, log.jsonl, config.json, previews/' },
+    export: { type: 'string', valueName: '<model.onnx>', description: 'after training, export the EMA weights to ONNX (parity-checked)' },
+    steps: { type: 'string', valueName: '<n>', description: 'total optimiser steps (toys: 2000, images: 20000)' },
+    batch: { type: 'string', valueName: '<b>', description: 'batch size (toys: 256, images: 64)' },
+    lr: { type: 'string', valueName: '<rate>', description: 'peak Adam learning rate (toys: 2e-3, images: 2e-4)' },
+    backend: { type: 'string', valueName: '<name>', description: 'TF.js backend: auto, tensorflow, wasm or cpu', default: 'auto' },
+    workers: { type: 'string', valueName: '<n>', description: 'data-parallel worker threads (default: 2 for images on wasm, else 1)' },
+    resume: { type: 'boolean', description: "continue the run in --out from its checkpoint (with its saved config)" },
+    config: { type: 'string', valueName: '<json>', description: 'JSON file (or inline JSON) {"model": {…}, "scheduler": {…}, "train": {…}} over the defaults' },
+    seed: { type: 'string', valueName: '<int>', description: 'seed of weights, toy data and every batch (default 0)' },
+    ema: { type: 'string', valueName: '<decay>', description: 'EMA decay of the weights (toys: 0.995, images: 0.9999)' },
+    'checkpoint-every': { type: 'string', valueName: '<k>', description: 'save a checkpoint every k steps (toys: 500, images: 1000)' },
+    'log-every': { type: 'string', valueName: '<n>', description: 'append to log.jsonl every n steps (toys: 100, images: 50)' },
+    'preview-every': { type: 'string', valueName: '<k>', description: 'write previews/step-<k>.png every k steps, 0 = never (default 1000)' },
+    'skip-bad': { type: 'boolean', description: 'skip unreadable images in a folder dataset (with one warning)' },
+    'class-cond': { type: 'boolean', description: 'condition on the labels (default when the data has labels)' },
+    'no-class-cond': { type: 'boolean', description: 'train unconditionally even on labelled data' },
+    channels: { type: 'string', valueName: '<1|3>', description: 'folder datasets: grayscale or RGB (default 3)' },
+    'image-size': { type: 'string', valueName: '<px>', description: 'folder datasets: resize to px×px (default 32)' },
+    opset: { type: 'string', valueName: '<n>', description: 'ONNX opset of --export', default: '17' },
+  },
+  async run({ values }) {
+    const runDir = requiredString(values, 'out');
+    const backendPref = parseBackend(stringFlag(values, 'backend'));
+    const workers = intFlag(values, 'workers', 1);
+    const exportPath = stringFlag(values, 'export');
+    const opset = intFlag(values, 'opset', 1)!;
+    const resume = values.resume === true;
+    const dataFlag = stringFlag(values, 'data');
+    const flagSettings = settingsFromFlags(values);
+    if (resume) {
+      const given = NEW_RUN_ONLY.filter((f) => values[f] !== undefined && values[f] !== false);
+      if (given.length > 0) {
+        throw new UsageError(`--resume continues with the run's saved config; --${given[0]} cannot be changed (start a new --out instead)`);
+      }
+    } else if (!dataFlag) {
+      throw new UsageError('--data is required (or --resume to continue the run in --out)');
+    }
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const trainer = await import('@onnx-ddpm/trainer');
+    try {
+      let checkpoint: Checkpoint | undefined;
+      let dataConfig: DataConfig;
+      if (resume) {
+        if (!(await trainer.hasCheckpoint(runDir))) {
+          throw new CliError(`${runDir} has no checkpoint to resume; run without --resume to start training there`);
+        }
+        checkpoint = await trainer.loadCheckpoint(runDir);
+        dataConfig = checkpoint.config.data;
+        if (dataFlag && dataFlag !== dataConfig.spec) {
+          throw new UsageError(`--data ${dataFlag} differs from the run's dataset ${dataConfig.spec}`);
+        }
+      } else {
+        if (await trainer.hasCheckpoint(runDir)) {
+          throw new CliError(`${runDir} already holds a checkpoint; add --resume to continue it or pick another --out`);
+        }
+        dataConfig = dataConfigFromFlags(dataFlag!, values);
+      }
+      const choice = await trainer.selectBackend(backendPref, log);
+      const fileOverrides = !resume && stringFlag(values, 'config') ? await readConfigFile(stringFlag(values, 'config')!) : {};
+      const seed = checkpoint?.config.train.seed ?? flagSettings.seed ?? fileOverrides.train?.seed ?? 0;
+      const dataset = await trainer.loadDataset(dataConfig.spec, { ...dataConfig, seed, warn: log });
+      log(`data: ${dataset.spec}: ${dataset.count} items of [${dataset.itemShape.join(', ')}]${dataset.numClasses ? `, ${dataset.numClasses} classes` : ''} (${dataset.source})`);
+
+      let config: TrainConfig;
+      if (checkpoint) {
+        config = structuredClone(checkpoint.config);
+        for (const key of ['steps', 'checkpointEvery', 'logEvery', 'previewEvery'] as const) {
+          if (flagSettings[key] !== undefined) config.train[key] = flagSettings[key];
+        }
+        if (config.train.steps < checkpoint.step) {
+          throw new UsageError(`--steps ${config.train.steps} is below the checkpoint's step ${checkpoint.step}`);
+        }
+      } else {
+        config = trainer.resolveTrainConfig(dataset, dataConfig, {
+          ...fileOverrides,
+          train: { ...fileOverrides.train, ...flagSettings },
+        });
+      }
+      const m = config.model;
+      log(
+        `model: ${m.kind === 'unet' ? `U-Net ${m.imageSize}×${m.imageSize}×${m.channels}, base ${m.baseChannels}` : `MLP ${m.layers}×${m.hidden}`}` +
+          `${m.numClasses ? `, ${m.numClasses} classes` : ''}; ${config.train.steps} steps of batch ${config.train.batchSize}, lr ${config.train.lr}, EMA ${config.train.emaDecay}`,
+      );
+      // Default: two data-parallel workers for images on wasm (single-threaded in Node); a toy MLP step is
+      // so short that the workers' messaging costs more than it saves, so toys use one local replica.
+      const workerCount = workers ?? (choice.name === 'wasm' && config.model.kind === 'unet' ? 2 : 1);
+      if (workerCount > 1 && choice.name === 'tensorflow') {
+        throw new UsageError('--workers > 1 needs the wasm or cpu backend (tensorflow uses all cores by itself)');
+      }
+      const workerBackend = choice.name === 'tensorflow' ? 'wasm' : choice.name;
+      const createEngine =
+        workerCount > 1
+          ? (init: Parameters<Trainer['createLocalEngine']>[0]) =>
+              trainer.createWorkerEngine({ ...init, workers: workerCount, backend: workerBackend })
+          : undefined;
+      log(`engine: ${workerCount > 1 ? `${workerCount} data-parallel workers on ${workerBackend}` : `one replica on ${choice.name}`}`);
+      const start = checkpoint?.step ?? 0;
+      let result: Awaited<ReturnType<Trainer['train']>> | undefined;
+      if (start < config.train.steps) {
+        if (checkpoint) log(`resuming ${runDir} at step ${start}`);
+        result = await trainer.train({
+          config,
+          runDir,
+          dataset,
+          ...(checkpoint ? { resume: checkpoint } : {}),
+          backendName: choice.name,
+          ...(createEngine ? { createEngine } : {}),
+          log,
+          onPreview: async (step, samples, shape) => {
+            const path = await writePreview(runDir, step, samples, shape);
+            log(`preview: ${path}`);
+          },
+        });
+        const speed = (result.step - start) / result.seconds;
+        log(
+          `${result.interrupted ? 'stopped' : 'trained'} at step ${result.step}/${config.train.steps} in ${result.seconds.toFixed(1)} s ` +
+            `(${speed.toFixed(1)} it/s); loss ${result.loss.toFixed(4)}, running mean ${result.emaLoss.toFixed(4)}; checkpoint: ${join(runDir, 'checkpoint')}`,
+        );
+        if (result.interrupted) {
+          log(`continue with: onnx-ddpm train --out ${runDir} --resume`);
+          return 130;
+        }
+      } else {
+        log(`${runDir} is already at step ${start} of ${config.train.steps}; nothing to train`);
+      }
+      if (exportPath) {
+        const ckpt = await trainer.loadCheckpoint(runDir);
+        const exported = await trainer.exportCheckpoint(ckpt, exportPath, { opset });
+        log(
+          `exported ${exported.path} (${exported.bytes} bytes, ${exported.parameterCount} parameters, EMA weights); ` +
+            `ONNX Runtime vs TF.js max abs diff ${exported.maxAbsDiff.toExponential(2)}`,
+        );
+      }
+      return 0;
+    } catch (err) {
+      throw trainerUserError(trainer, err) ?? err;
+    }
+  },
+};

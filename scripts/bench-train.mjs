@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+// Training-throughput benchmark of the default 28×28×1 ε-U-Net on the TF.js backends available here.
+// Runs the built packages (dist/): `pnpm build` first.
+//
+//   node scripts/bench-train.mjs [--batch 64] [--steps 3] [--warmup 1]
+//        [--configs wasm:1,wasm:2,cpu:1] [--cpu-batch 8] [--profile]
+//
+// Each config is <backend>:<workers>, run through the data-parallel worker engine (1 worker = one
+// replica in one worker thread). cpu is far slower, so it runs at --cpu-batch (default 8) for one step.
+// FLOPs: forward multiply-adds of every Conv2D, transposed conv (Conv2DBackpropInput) and matMul,
+// counted from the shapes of one forward pass, ×2; a training step ≈ 3× forward.
+// --profile: one in-process wasm step at --batch with per-kernel self time (nested kernels excluded).
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SCHEDULER_CONFIG } from '../packages/schedule/dist/index.js';
+import { selectBackend } from '../packages/trainer/dist/backend/index.js';
+import { createModel, defaultUNetConfig } from '../packages/trainer/dist/model/index.js';
+import { createWorkerEngine } from '../packages/trainer/dist/parallel/index.js';
+
+// The trainer's own copy of tfjs-core (the one its backends and model use).
+const tf = createRequire(new URL('../packages/trainer/package.json', import.meta.url))('@tensorflow/tfjs-core');
+
+const { values: args } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '64' },
+    steps: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+    configs: { type: 'string', default: 'wasm:1,wasm:2,cpu:1' },
+    'cpu-batch': { type: 'string', default: '8' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+
+function positiveInt(name, text, min = 1) {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) throw new Error(`--${name}: expected an integer ≥ ${min}, got ${JSON.stringify(text)}`);
+  return v;
+}
+const batch = positiveInt('batch', args.batch);
+const steps = positiveInt('steps', args.steps);
+const warmup = positiveInt('warmup', args.warmup, 0);
+const cpuBatch = positiveInt('cpu-batch', args['cpu-batch']);
+const configs = args.configs.split(',').map((c) => {
+  const [backend, workers = '1'] = c.split(':');
+  if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--configs: unknown backend ${JSON.stringify(backend)} (wasm or cpu)`);
+  return { backend, workers: positiveInt('configs', workers) };
+});
+
+const modelConfig = defaultUNetConfig(28, 1, 0);
+const hyper = {
+  scheduler: DEFAULT_SCHEDULER_CONFIG,
+  lr: 2e-4,
+  warmupSteps: 100,
+  gradClip: 1,
+  emaDecay: 0.999,
+  adamBeta1: 0.9,
+  adamBeta2: 0.999,
+  adamEps: 1e-8,
+};
+
+/** Forward multiply-adds per image, from the shapes of one forward pass at batch 1. */
+function countForwardMacs(model) {
+  let macs = 0;
+  let depth = 0; // count top-level kernels only (our wasm kernels run nested Conv2Ds)
+  const engine = tf.engine();
+  const runKernel = engine.runKernel.bind(engine);
+  engine.runKernel = (name, inputs, attrs) => {
+    if (depth > 0) return runKernel(name, inputs, attrs);
+    if (name === 'Conv2D' || name === 'FusedConv2D') {
+      const [, , , co] = inputs.filter.shape;
+      const [kh, kw, ci] = inputs.filter.shape;
+      const out = tf.backend_util.computeConv2DInfo(inputs.x.shape, inputs.filter.shape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode);
+      macs += out.batchSize * out.outHeight * out.outWidth * co * kh * kw * ci;
+    } else if (name === 'Conv2DBackpropInput') {
+      const [kh, kw, co] = inputs.filter.shape; // transposed conv: dy = its input, filter [k, k, out, in]
+      macs += inputs.dy.size * kh * kw * co;
+    } else if (name === 'BatchMatMul' || name === '_FusedMatMul') {
+      const a = inputs.a.shape;
+      const b = inputs.b.shape;
+      const m = attrs.transposeA ? a[a.length - 1] : a[a.length - 2];
+      const k = attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
+      const n = attrs.transposeB ? b[b.length - 2] : b[b.length - 1];
+      const batches = Math.max(a.slice(0, -2).reduce((p, d) => p * d, 1), b.slice(0, -2).reduce((p, d) => p * d, 1));
+      macs += batches * m * k * n;
+    }
+    depth++;
+    try {
+      return runKernel(name, inputs, attrs);
+    } finally {
+      depth--;
+    }
+  };
+  try {
+    tf.tidy(() => {
+      model.apply(tf.zeros([1, 28, 28, 1]), tf.tensor1d([10], 'int32'), null, { training: false });
+    });
+  } finally {
+    engine.runKernel = runKernel;
+  }
+  return macs;
+}
+
+function makeBatch(n, step) {
+  const d = 28 * 28;
+  const x0 = new Float32Array(n * d);
+  const eps = new Float32Array(n * d);
+  const t = new Int32Array(n);
+  let s = (step + 1) * 2654435761;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    return s / 2 ** 32;
+  };
+  for (let i = 0; i < x0.length; i++) {
+    x0[i] = rnd() * 2 - 1;
+    eps[i] = Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+  }
+  for (let i = 0; i < n; i++) t[i] = Math.floor(rnd() * 1000);
+  return { x0, eps, t, labels: null, shape: [n, 28, 28, 1], dropoutSeed: step };
+}
+
+async function profileStep(model, n) {
+  const engine = tf.engine();
+  const runKernel = engine.runKernel.bind(engine);
+  const self = new Map();
+  const stack = [];
+  engine.runKernel = (name, inputs, attrs) => {
+    const frame = { child: 0 };
+    stack.push(frame);
+    const t0 = performance.now();
+    try {
+      return runKernel(name, inputs, attrs);
+    } finally {
+      const dt = performance.now() - t0;
+      stack.pop();
+      const e = self.get(name) ?? { ms: 0, calls: 0 };
+      e.ms += dt - frame.child;
+      e.calls++;
+      self.set(name, e);
+      if (stack.length > 0) stack[stack.length - 1].child += dt;
+    }
+  };
+  const b = makeBatch(n, 0);
+  const t0 = performance.now();
+  tf.tidy(() => {
+    const x = tf.tensor(b.x0, b.shape);
+    const eps = tf.tensor(b.eps, b.shape);
+    const t = tf.tensor1d(b.t, 'int32');
+    const { value, grads } = tf.variableGrads(
+      () => tf.mean(tf.square(tf.sub(eps, model.apply(x, t, null, { training: true, dropoutSeed: 1 })))),
+      model.params,
+    );
+    value.dataSync();
+    for (const g of Object.values(grads)) g.dataSync();
+  });
+  const total = performance.now() - t0;
+  engine.runKernel = runKernel;
+  return { total, rows: [...self].sort((p, q) => q[1].ms - p[1].ms) };
+}
+
+async function main() {
+  await selectBackend('wasm');
+  const model = createModel(modelConfig, 0);
+  const macs = countForwardMacs(model);
+  const fwdFlops = 2 * macs;
+  const trainFlops = 3 * fwdFlops;
+  console.log(`model: default 28×28×1 U-Net, ${model.parameterCount()} parameters`);
+  console.log(
+    `FLOPs per image: forward ${(fwdFlops / 1e9).toFixed(3)} GFLOP (2 × ${(macs / 1e6).toFixed(1)} M multiply-adds` +
+      `${typeof model.forwardFlops === 'function' ? `; model.forwardFlops() says ${(model.forwardFlops() / 1e9).toFixed(3)}` : ''}), training ≈ 3× = ${(trainFlops / 1e9).toFixed(3)} GFLOP`,
+  );
+  if (args.profile) {
+    await profileStep(model, batch); // warm-up (grows the wasm heap)
+    const { total, rows } = await profileStep(model, batch);
+    console.log(`\nprofile: one in-process wasm training step at batch ${batch}: ${total.toFixed(0)} ms; kernel self time:`);
+    for (const [name, e] of rows.slice(0, 25)) {
+      console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${String(e.calls).padStart(5)} calls`);
+    }
+  }
+  model.dispose();
+  console.log(`\n${'config'.padEnd(22)} ${'batch'.padStart(5)} ${'ms/step'.padStart(9)} ${'img/s'.padStart(7)} ${'GFLOP/s'.padStart(8)}`);
+  for (const { backend, workers } of configs) {
+    const n = backend === 'cpu' ? cpuBatch : batch;
+    const nSteps = backend === 'cpu' ? 1 : steps;
+    const nWarm = backend === 'cpu' ? 0 : warmup;
+    const engine = await createWorkerEngine({ modelConfig, train: hyper, seed: 0, workers, backend });
+    try {
+      for (let s = 0; s < nWarm; s++) await engine.step(makeBatch(n, s), s);
+      const t0 = performance.now();
+      for (let s = 0; s < nSteps; s++) await engine.step(makeBatch(n, nWarm + s), nWarm + s);
+      const ms = (performance.now() - t0) / nSteps;
+      const label = `${backend}, ${workers} worker${workers === 1 ? '' : 's'}`;
+      console.log(
+        `${label.padEnd(22)} ${String(n).padStart(5)} ${ms.toFixed(0).padStart(9)} ${((1000 * n) / ms).toFixed(1).padStart(7)} ${((trainFlops * n) / ms / 1e6).toFixed(1).padStart(8)}`,
+      );
+    } finally {
+      await engine.dispose();
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
