@@ -85,6 +85,15 @@ describe('schedules of the optimiser', () => {
     expect(emaDecayAt(0.9999, 0)).toBeCloseTo(0.1, 12);
     expect(emaDecayAt(0.9999, 1e6)).toBe(0.9999);
   });
+
+  it('warms up over the first 5% of the run unless the config sets warmupSteps', async () => {
+    const dataset = await loadDataset('toy:moons', { seed: 1, toyCount: 100 });
+    const spec = { spec: 'toy:moons' };
+    expect(resolveTrainConfig(dataset, spec).train.warmupSteps).toBe(100); // 2000 default steps
+    expect(resolveTrainConfig(dataset, spec, { train: { steps: 300 } }).train.warmupSteps).toBe(15);
+    expect(resolveTrainConfig(dataset, spec, { train: { steps: 300, warmupSteps: 40 } }).train.warmupSteps).toBe(40);
+    expect(resolveTrainConfig(tinyImages(), { spec: 'tiny' }).train.warmupSteps).toBe(1000); // 20000 default steps
+  });
 });
 
 describe('training a toy', () => {

@@ -61,8 +61,8 @@ export class TrainConfigError extends Error {
   }
 }
 
-/** Defaults for 2-D toys (small MLP, big batches, quick) and for images (U-Net, batch 64, EMA 0.9999). */
-export function defaultTrainSettings(kind: Dataset['kind'], labelled: boolean): TrainSettings {
+/** Defaults for 2-D toys (small MLP, big batches, quick) and for images (U-Net, batch 64, EMA 0.9999); the warm-up follows the run's length. */
+export function defaultTrainSettings(kind: Dataset['kind'], labelled: boolean): Omit<TrainSettings, 'warmupSteps'> {
   const common = {
     seed: 0,
     gradClip: 1,
@@ -79,7 +79,6 @@ export function defaultTrainSettings(kind: Dataset['kind'], labelled: boolean): 
       batchSize: 256,
       steps: 2000,
       lr: 2e-3,
-      warmupSteps: 100,
       emaDecay: 0.995,
       checkpointEvery: 500,
       logEvery: 100,
@@ -93,7 +92,6 @@ export function defaultTrainSettings(kind: Dataset['kind'], labelled: boolean): 
     batchSize: 64,
     steps: 20000,
     lr: 2e-4,
-    warmupSteps: 1000,
     emaDecay: 0.9999,
     checkpointEvery: 1000,
     logEvery: 50,
@@ -108,7 +106,7 @@ const POSITIVE_FIELDS = ['batchSize', 'steps', 'checkpointEvery', 'logEvery', 'p
 
 /** Checks every field of the training settings; throws TrainConfigError naming the first bad one. */
 export function validateTrainSettings(s: TrainSettings): TrainSettings {
-  const defaults = defaultTrainSettings('points', false);
+  const defaults: TrainSettings = { ...defaultTrainSettings('points', false), warmupSteps: 0 };
   for (const key of Object.keys(s)) {
     if (!(key in defaults)) throw new TrainConfigError(`train config: unknown field '${key}'`);
   }
@@ -150,7 +148,9 @@ export function resolveTrainConfig(dataset: Dataset, data: DataConfig, overrides
     }
   }
   const labelled = dataset.numClasses > 0;
-  const train = validateTrainSettings({ ...defaultTrainSettings(dataset.kind, labelled), ...overrides.train });
+  const settings = { ...defaultTrainSettings(dataset.kind, labelled), ...overrides.train };
+  // Unless set, the learning-rate warm-up spans the first 5% of the run (so a short run still reaches the peak rate).
+  const train = validateTrainSettings({ warmupSteps: Math.max(1, Math.round(Number(settings.steps) / 20)), ...settings });
   if (train.classConditional && !labelled) {
     throw new TrainConfigError(`class-conditional training needs labels, and ${dataset.spec} has none`);
   }

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Sampling-speed benchmark of the default 28×28×1 ε-U-Net, side by side in one run:
+//   - our exporter's ONNX on onnxruntime-node CPU (`onnx-ddpm bench`: ms/step, loop overhead, GFLOP/s),
+//   - the same architecture exported by torch.onnx, timed the same way (`--compare`),
+//   - PyTorch eager inference on the same machine (scripts/torch/unet.py, Debian's python3-torch).
+// Weights are random (speed does not depend on them). Runs the built packages: `pnpm build` first.
+//
+//   node scripts/bench-sample.mjs [--batch 1,16] [--steps 20] [--threads 2]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SCHEDULER_CONFIG } from '../packages/schedule/dist/index.js';
+import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '../packages/trainer/dist/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '1,16' },
+    steps: { type: 'string', default: '20' },
+    threads: { type: 'string', default: '2' },
+  },
+});
+const python = '/usr/bin/python3';
+const torchScript = join(root, 'scripts/torch/unet.py');
+const work = mkdtempSync(join(tmpdir(), 'onnx-ddpm-bench-sample-'));
+
+function run(cmd, argv) {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+  if (r.error) return { ok: false, out: r.error.message };
+  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
+try {
+  await selectBackend('cpu', () => {});
+  const ours = join(work, 'ours.onnx');
+  const model = createModel(defaultUNetConfig(28, 1, 0), 0);
+  writeFileSync(ours, exportOnnx({ model, schedulerConfig: DEFAULT_SCHEDULER_CONFIG, training: { dataset: 'none (random weights)' } }));
+  console.log(`ours: default 28×28×1 U-Net, ${model.parameterCount()} parameters, exported by onnx-ddpm`);
+
+  const torchOnnx = join(work, 'torch.onnx');
+  const exported = run(python, [torchScript, 'export', '--out', torchOnnx]);
+  const haveTorch = exported.ok;
+  console.log(haveTorch ? 'torch: the same architecture exported by torch.onnx (opset 17)' : `torch: skipped (${exported.out.split('\n').at(-1)})`);
+
+  const benchArgs = ['bench', '--model', ours, '--batch', args.batch, '--steps', args.steps, '--json'];
+  const bench = run(process.execPath, [join(root, 'packages/cli/dist/main.js'), ...benchArgs, ...(haveTorch ? ['--compare', torchOnnx] : [])]);
+  if (!bench.ok) throw new Error(`onnx-ddpm bench failed:\n${bench.out}`);
+  const report = JSON.parse(bench.out.slice(bench.out.indexOf('{')));
+
+  console.log(`\nmatmul ${report.matmul.size}³ on ORT CPU: ${report.matmul.gflops.toFixed(0)} GFLOP/s (best), ${report.matmul.medianGflops.toFixed(0)} (median)`);
+  console.log(`\n${'model'.padEnd(22)}${'batch'.padStart(6)}${'ms/step'.padStart(10)}${'overhead'.padStart(10)}${'GFLOP/s'.padStart(9)}`);
+  for (const [i, m] of report.models.entries()) {
+    for (const row of m.rows) {
+      const name = i === 0 ? 'ours, ORT-node CPU' : 'torch.onnx, ORT-node CPU';
+      console.log(
+        `${name.padEnd(22)}${String(row.batch).padStart(6)}${row.modelMsPerStep.toFixed(1).padStart(10)}` +
+          `${`${row.overheadPercent.toFixed(2)}%`.padStart(10)}${row.gflops.toFixed(1).padStart(9)}`,
+      );
+    }
+  }
+  for (const r of report.ratios ?? []) console.log(`batch ${r.batch}: torch.onnx ms ÷ ours = ${r.ratio.toFixed(3)} (> 1: ours is faster)`);
+
+  if (haveTorch) {
+    for (const batch of args.batch.split(',')) {
+      const eager = run(python, [torchScript, 'bench-infer', '--batch', batch, '--steps', '10', '--threads', args.threads]);
+      const ms = Number(/([\d.]+) ms\/call/.exec(eager.out)?.[1]);
+      const ourRow = report.models[0].rows.find((row) => row.batch === Number(batch));
+      console.log(
+        eager.ok && ourRow
+          ? `batch ${batch}: PyTorch eager ${ms.toFixed(1)} ms/call; ours on ORT-node CPU ${ourRow.modelMsPerStep.toFixed(1)} ms (${(ms / ourRow.modelMsPerStep).toFixed(2)}× faster)`
+          : `batch ${batch}: PyTorch eager failed: ${eager.out}`,
+      );
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
