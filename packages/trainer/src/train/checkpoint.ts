@@ -44,7 +44,8 @@ interface Manifest {
   savedAt: string;
 }
 
-function writeFileDurably(path: string, data: Uint8Array): void {
+/** Writes `data` to `path` and fsyncs it before returning. */
+export function writeFileDurably(path: string, data: Uint8Array): void {
   const fd = openSync(path, 'w');
   try {
     let offset = 0;

@@ -1,7 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { checkExportParity, createModel, exportOnnx } from '../model/index.js';
-import type { Checkpoint } from './checkpoint.js';
-import { CheckpointError } from './checkpoint.js';
+import { type Checkpoint, CheckpointError, writeFileDurably } from './checkpoint.js';
 
 export interface ExportCheckpointOptions {
   /** Export the EMA weights (default true) rather than the raw ones. */
@@ -40,14 +39,7 @@ export function trainingMetadata(ckpt: Checkpoint, useEma: boolean): Record<stri
 function writeAtomically(path: string, bytes: Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileDurably(tmp, bytes);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
