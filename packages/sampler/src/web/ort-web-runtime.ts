@@ -1,0 +1,97 @@
+import type * as OrtWeb from 'onnxruntime-web';
+
+/** onnxruntime-web's module namespace (the WebGPU build in browsers, the wasm-only Node build in Node). */
+export type OrtWebModule = typeof OrtWeb;
+
+/** Execution providers of onnxruntime-web that the web adapter uses, in preference order. */
+export const WEB_EXECUTION_PROVIDERS = ['webgpu', 'wasm'] as const;
+export type WebExecutionProvider = (typeof WEB_EXECUTION_PROVIDERS)[number];
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+let loaded: Promise<OrtWebModule> | null = null;
+
+/**
+ * Loads onnxruntime-web once: the native-WebGPU build (`onnxruntime-web/webgpu`, which also has the
+ * wasm EP) in a browser; in Node the package's Node build (wasm EP only), whose wasm files sit next
+ * to it. The Node specifier is hidden from bundlers so the page never pulls in the Node build.
+ */
+export function loadOrtWeb(): Promise<OrtWebModule> {
+  if (!loaded) {
+    const nodeEntry = 'onnxruntime-web';
+    loaded = isNode
+      ? (import(/* @vite-ignore */ nodeEntry) as Promise<OrtWebModule>)
+      : (import('onnxruntime-web/webgpu') as Promise<OrtWebModule>);
+  }
+  return loaded;
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<unknown>;
+}
+
+/** Why WebGPU cannot run here, or null when an adapter is available. */
+export async function webGpuUnavailableReason(): Promise<string | null> {
+  if (isNode) return "onnxruntime-web's Node build has no WebGPU EP";
+  const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
+  if (!gpu) {
+    const secure = (globalThis as { isSecureContext?: boolean }).isSecureContext;
+    return secure === false
+      ? 'this page is not a secure context (serve it from https or http://127.0.0.1), so navigator.gpu is missing'
+      : 'this browser has no WebGPU (navigator.gpu is missing)';
+  }
+  try {
+    if (!(await gpu.requestAdapter())) return 'navigator.gpu.requestAdapter() found no GPU adapter';
+  } catch (err) {
+    return `navigator.gpu.requestAdapter() failed: ${(err as Error).message}`;
+  }
+  return null;
+}
+
+/** ORT-web's errors can carry a long native trace; keep the first line. */
+export function shortWebOrtMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
+}
+
+export class WebExecutionProviderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebExecutionProviderError';
+  }
+}
+
+export interface WebSessionOnProvider {
+  session: OrtWeb.InferenceSession;
+  executionProvider: WebExecutionProvider;
+  /** One line per provider of the preference that was skipped, with the reason. */
+  skipped: string[];
+}
+
+/**
+ * Creates a session on the first provider of `preference` that works here. WebGPU is skipped with
+ * a reason when the browser has no adapter; a model that fails to load on wasm fails everywhere and
+ * is reported as such, not as a provider problem.
+ */
+export async function createWebSession(
+  ort: OrtWebModule,
+  model: Uint8Array,
+  preference: readonly WebExecutionProvider[],
+  sessionOptions: (ep: WebExecutionProvider) => OrtWeb.InferenceSession.SessionOptions = () => ({}),
+): Promise<WebSessionOnProvider> {
+  const skipped: string[] = [];
+  for (const ep of preference) {
+    let reason = ep === 'webgpu' ? await webGpuUnavailableReason() : null;
+    if (reason === null) {
+      try {
+        const session = await ort.InferenceSession.create(model, { ...sessionOptions(ep), executionProviders: [ep] });
+        return { session, executionProvider: ep, skipped };
+      } catch (err) {
+        if (ep === 'wasm') throw new WebExecutionProviderError(`onnxruntime-web could not load the model: ${shortWebOrtMessage(err)}`);
+        reason = `${ep} failed: ${shortWebOrtMessage(err)}`;
+      }
+    }
+    skipped.push(`${ep}: ${reason}`);
+  }
+  throw new WebExecutionProviderError(`no execution provider of [${preference.join(', ')}] works here: ${skipped.join('; ')}`);
+}
