@@ -3,3 +3,5 @@ export * from '../index.js';
 export * from './eps-model-contract.js';
 export * from './ort-web-eps-model.js';
 export * from './ort-web-runtime.js';
+export * from './sample-web.js';
+export * from './step-graph.js';
