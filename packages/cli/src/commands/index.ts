@@ -4,6 +4,7 @@ import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { inspectCommand } from './inspect.js';
 import { notYetCommand } from './not-yet.js';
+import { parityCommand } from './parity.js';
 import { noiseCommand } from './noise.js';
 import { sampleCommand } from './sample.js';
 import { trainCommand } from './train.js';
@@ -15,7 +16,7 @@ export const commands: Command[] = [
   noiseCommand,
   inspectCommand,
   doctorCommand,
-  notYetCommand('parity', 'compare one model across every runtime on this machine', 'the browser sampler'),
+  parityCommand,
   benchCommand,
   notYetCommand('eval', 'measure sample quality (FID/KID, classifier accuracy)', 'the models issue'),
 ];

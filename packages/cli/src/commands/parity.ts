@@ -1,0 +1,86 @@
+import { type Command, CliError, intFlag, numberFlag, stringFlag, UsageError } from '../command.js';
+import { makeJob } from '../parity/job.js';
+import { builtInModel, type ModelUnderTest, modelFromCheckpoint, modelFromFile } from '../parity/model-under-test.js';
+import { buildReport, formatReport, reportToJson } from '../parity/report.js';
+import { runParity } from '../parity/run-parity.js';
+import { RUNTIME_IDS, type RuntimeId } from '../parity/runtime.js';
+import { parityRuntimes } from '../parity/runtimes.js';
+import type { ScheduleTablesReport } from '../parity/schedule-tables.js';
+import { trainerUserError } from './train.js';
+
+function parseRuntimes(text: string): RuntimeId[] {
+  const ids = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const id of ids) {
+    if (!(RUNTIME_IDS as readonly string[]).includes(id)) throw new UsageError(`--runtimes: unknown runtime '${id}' (choose from ${RUNTIME_IDS.join(', ')})`);
+  }
+  if (ids.length === 0) throw new UsageError(`--runtimes: empty list (choose from ${RUNTIME_IDS.join(', ')})`);
+  return ids as RuntimeId[];
+}
+
+async function loadModel(modelPath: string | undefined, checkpoint: string | undefined): Promise<ModelUnderTest> {
+  const sampler = await import('@onnx-ddpm/sampler/node');
+  const trainer = await import('@onnx-ddpm/trainer');
+  try {
+    if (checkpoint !== undefined) return await modelFromCheckpoint(checkpoint, modelPath);
+    if (modelPath !== undefined) return await modelFromFile(modelPath);
+    return await builtInModel();
+  } catch (err) {
+    if (err instanceof sampler.ModelSourceError || err instanceof sampler.SamplerError || err instanceof sampler.ExecutionProviderError) {
+      throw new CliError(err.message);
+    }
+    throw trainerUserError(trainer, err) ?? err;
+  }
+}
+
+export const parityCommand: Command = {
+  name: 'parity',
+  summary: 'run one model on every runtime on this machine and compare the outputs against docs/DESIGN.md bounds',
+  options: {
+    model: {
+      type: 'string',
+      valueName: '<file|dir>',
+      description: '.onnx file or diffusers-style folder (default: a built-in tiny 8×8 U-Net, seed-0 initial weights, exported on the fly)',
+    },
+    checkpoint: {
+      type: 'string',
+      valueName: '<run-dir>',
+      description: "trainer run or checkpoint: adds its TF.js forward (EMA weights); without --model it is also exported as the model",
+    },
+    runtimes: { type: 'string', valueName: '<list>', description: `runtimes to run; the others are listed as skipped`, default: RUNTIME_IDS.join(',') },
+    method: { type: 'string', valueName: '<ddim|ddpm>', description: 'sampler of the trajectory', default: 'ddim' },
+    steps: { type: 'string', valueName: '<k>', description: 'reverse steps of the trajectory', default: '20' },
+    eta: { type: 'string', valueName: '<η>', description: 'DDIM η', default: '0' },
+    seed: { type: 'string', valueName: '<int>', description: 'Philox seed of the inputs and the trajectory noise', default: '0' },
+    batch: { type: 'string', valueName: '<n>', description: 'items in the model call and the trajectory', default: '2' },
+    json: { type: 'boolean', description: 'print the report as JSON (a PSNR of identical images is "Infinity")' },
+  },
+  async run({ values }) {
+    const selected = parseRuntimes(stringFlag(values, 'runtimes')!);
+    const method = stringFlag(values, 'method');
+    if (method !== 'ddim' && method !== 'ddpm') throw new UsageError(`--method must be ddim or ddpm, got '${method}'`);
+    const steps = intFlag(values, 'steps', 1)!;
+    const eta = numberFlag(values, 'eta')!;
+    if (eta < 0) throw new UsageError(`--eta must be ≥ 0, got ${eta}`);
+    if (method === 'ddpm' && eta !== 0) throw new UsageError('--eta applies to --method ddim only');
+    const seed = intFlag(values, 'seed', 0)!;
+    const batch = intFlag(values, 'batch', 1)!;
+    const log = (line: string) => process.stderr.write(`onnx-ddpm parity: ${line}\n`);
+
+    const t0 = performance.now();
+    const model = await loadModel(stringFlag(values, 'model'), stringFlag(values, 'checkpoint'));
+    try {
+      for (const w of model.warnings) log(`warning: ${w}`);
+      if (steps > model.config.num_train_timesteps) {
+        throw new UsageError(`--steps ${steps} exceeds the model's ${model.config.num_train_timesteps} training timesteps`);
+      }
+      const job = makeJob(model, { method, steps, eta: method === 'ddim' ? eta : 1, seed, batch });
+      const run = await runParity(job, parityRuntimes(model.tf, selected), log);
+      const scheduleTables: ScheduleTablesReport = { status: 'skipped', reason: 'needs the Chromium runtimes' };
+      const report = buildReport(model.description, job, scheduleTables, run.runtimes, run.pairs, (performance.now() - t0) / 1000);
+      process.stdout.write(values.json === true ? `${reportToJson(report)}\n` : formatReport(report));
+      return report.pass ? 0 : 1;
+    } finally {
+      model.tf?.net.dispose();
+    }
+  },
+};

@@ -1,0 +1,19 @@
+import { type EpsModel, sample } from '@onnx-ddpm/sampler';
+import { PhiloxNoise } from '@onnx-ddpm/schedule';
+import type { ParityJob } from './runtime.js';
+
+/** One model call and one seeded trajectory of `job` on any EpsModel (ORT-node, ORT-web, TF.js). */
+export async function runEpsModel(model: EpsModel, job: ParityJob): Promise<{ call: Float32Array; final: Float32Array; msPerStep: number }> {
+  const { call: c, trajectory: t } = job;
+  // The model may reuse its output buffer on the next call: keep a copy.
+  const call = (await model.predict(c.sample, c.shape, c.timestep, c.classLabels)).slice();
+  const result = await sample(model, job.config, {
+    method: t.method,
+    steps: t.steps,
+    eta: t.method === 'ddim' ? t.eta : undefined,
+    batch: t.batch,
+    noise: new PhiloxNoise(t.seed),
+    classLabels: t.classLabels,
+  });
+  return { call, final: result.samples, msPerStep: result.timings.totalMs / result.timings.steps };
+}

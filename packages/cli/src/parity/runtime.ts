@@ -1,0 +1,64 @@
+import type { SchedulerConfig } from '@onnx-ddpm/schedule';
+
+/** Names of the runtimes `onnx-ddpm parity` knows, in the order they run and are listed. */
+export const RUNTIME_IDS = [
+  'ort-node-cpu',
+  'ort-node-webgpu',
+  'ort-node-cuda',
+  'ort-web-wasm-node',
+  'chromium-wasm',
+  'chromium-webgpu',
+  'tfjs',
+] as const;
+export type RuntimeId = (typeof RUNTIME_IDS)[number];
+
+/** One model call on fixed inputs (NCHW or [N, D]). */
+export interface ModelCallInputs {
+  sample: Float32Array;
+  shape: number[];
+  timestep: Int32Array;
+  classLabels: Int32Array | null;
+}
+
+/** A seeded reverse trajectory; every runtime draws its noise from PhiloxNoise(seed). */
+export interface TrajectorySpec {
+  method: 'ddpm' | 'ddim';
+  steps: number;
+  eta: number;
+  seed: number;
+  batch: number;
+  classLabels: Int32Array | null;
+}
+
+/** What every runtime is asked to compute: the same model, the same inputs. */
+export interface ParityJob {
+  modelBytes: Uint8Array;
+  config: SchedulerConfig;
+  /** Item shape [C, H, W] or [D], and classes (0 = unconditional). */
+  sampleShape: number[];
+  numClasses: number;
+  call: ModelCallInputs;
+  trajectory: TrajectorySpec;
+}
+
+export interface RuntimeOutput {
+  /** The model's output for `job.call`. */
+  call: Float32Array;
+  /** x_0 of the trajectory, [batch, ...sampleShape]. */
+  final: Float32Array;
+  msPerStep: number;
+  /** Where it ran, e.g. the TF.js backend or the WebGPU adapter. */
+  detail: string;
+}
+
+/** A runtime that cannot run on this machine; the message says why. */
+export class RuntimeUnavailable extends Error {
+  override name = 'RuntimeUnavailable';
+}
+
+export interface ParityRuntime {
+  id: RuntimeId;
+  label: string;
+  /** Runs the job, or throws RuntimeUnavailable when this machine lacks the runtime. */
+  run(job: ParityJob): Promise<RuntimeOutput>;
+}
