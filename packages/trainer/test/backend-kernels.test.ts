@@ -35,6 +35,8 @@ const CASES: ConvCase[] = [
   { name: '1×1 s1 28×28 (shortcut)', batch: 3, size: 28, kernel: 1, stride: 1, pad: 'valid', inCh: 4, outCh: 6 },
   { name: '1×1 s2 same 7×7', batch: 1, size: 7, kernel: 1, stride: 2, pad: 'same', inCh: 3, outCh: 2 },
   { name: '3×3 s1 same 28×28', batch: 1, size: 28, kernel: 3, stride: 1, pad: 'same', inCh: 1, outCh: 8 },
+  { name: '3×3 s1 explicit 1 9×9 (wasm: per-tap GEMMs)', batch: 3, size: 9, kernel: 3, stride: 1, pad: explicit(1, 1, 1, 1), inCh: 5, outCh: 6 },
+  { name: '5×5 s1 same 8×8 (wasm: per-tap GEMMs, 2-wide gaps)', batch: 2, size: 8, kernel: 5, stride: 1, pad: 'same', inCh: 3, outCh: 4 },
 ];
 
 /** Deterministic values in [−1, 1). */
@@ -272,6 +274,9 @@ describe('wasm kernel replacements', () => {
           tf.matMul(tf.transpose(at), tf.transpose(bt), true, true),
           tf.matMul(a3t, b3t, false, true),
           tf.matMul(tf.transpose(a3t, [0, 2, 1]), tf.transpose(b3t, [0, 2, 1]), true, false),
+          tf.matMul(a3t, tf.transpose(b3t, [0, 2, 1])),
+          tf.matMul(a3t, tf.reshape(tf.transpose(bt), [1, 5, 4])),
+          tf.matMul(tf.reshape(at, [1, 6, 5]), tf.transpose(b3t, [0, 2, 1])),
         ].map((t) => t.dataSync());
       });
     };
@@ -294,6 +299,30 @@ describe('wasm kernel replacements', () => {
     expect(i.dtype).toBe('int32');
     expect(Array.from(i.dataSync())).toEqual([1, -2, 3]);
     tf.dispose([c, same, i]);
+  });
+
+  it('sum and mean over any axes (float64 accumulation in one pass) equal the cpu result', async () => {
+    const v = values(4 * 6 * 5 * 36, 12);
+    const axesCases: number[][] = [[0], [1], [3], [0, 1, 2], [1, 3], [0, 2], [0, 1, 2, 3], [2, 3], []];
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const t = tf.tensor4d(Float32Array.from(v), [4, 6, 5, 36]);
+        const grouped = tf.reshape(t, [4, 30, 9, 4]); // GroupNorm's [N, HW, G, C/G]
+        return [
+          ...axesCases.map((axes) => tf.sum(t, axes)),
+          ...axesCases.map((axes) => tf.mean(t, axes, true)),
+          tf.mean(grouped, [1, 3], true),
+          tf.sum(tf.reshape(t, [24, 180]), 0),
+        ].map((p) => ({ shape: p.shape, data: p.dataSync() }));
+      });
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    for (const [i, ref] of cpu.entries()) {
+      expect(wasm[i]!.shape, `reduction ${i}`).toEqual(ref.shape);
+      expect(maxAbsDiff(wasm[i]!.data, ref.data), `reduction ${i}`).toBeLessThan(1e-4);
+    }
   });
 
   it('split along any axis (uneven sizes) equals the cpu result', async () => {

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor } from './as-tensor.js';
 import { type ConvGradAttrs, convGeometry } from './conv-geometry.js';
+import { conv2dBackpropFilterByTaps, tapProductsApply } from './conv-backprop-filter-taps.js';
 import { splitSignedPadding } from './conv-padding.js';
+import type { WasmBackendMemory } from './wasm-heap.js';
 
 interface BackpropFilterAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
@@ -37,14 +39,25 @@ export function conv2dBackpropFilterViaConv(
   });
 }
 
-/** Kernel config factory: Conv2DBackpropFilter for `backendName`, built on that backend's forward Conv2D. */
+/**
+ * Kernel config factory: Conv2DBackpropFilter for `backendName`, built on that backend's forward
+ * Conv2D; on wasm, stride-1 'same' convolutions use per-tap XNNPACK GEMMs instead (2–3× faster).
+ */
 export function conv2dBackpropFilterKernel(backendName: string): tf.KernelConfig {
   return {
     kernelName: tf.Conv2DBackpropFilter,
     backendName,
-    kernelFunc: ({ inputs, attrs }) => {
+    kernelFunc: ({ inputs, attrs, backend }) => {
       const a = attrs as unknown as BackpropFilterAttrs;
-      return conv2dBackpropFilterViaConv(asTensor(inputs['x']), asTensor(inputs['dy']), a.filterShape, a);
+      const x = asTensor<tf.Rank.R4>(inputs['x']);
+      const dy = asTensor<tf.Rank.R4>(inputs['dy']);
+      if (backendName === 'wasm') {
+        const g = convGeometry('Conv2DBackpropFilter', x.shape, a.filterShape, a);
+        if (tapProductsApply(g) && x.dtype === 'float32' && dy.dtype === 'float32') {
+          return conv2dBackpropFilterByTaps(x, dy, g, backend as unknown as WasmBackendMemory);
+        }
+      }
+      return conv2dBackpropFilterViaConv(x, dy, a.filterShape, a);
     },
   };
 }

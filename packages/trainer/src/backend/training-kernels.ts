@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { transposeFreeBatchMatMulKernel } from './batch-matmul.js';
 import { conv2dBackpropFilterKernel } from './conv-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './conv-backprop-input.js';
-import { leadingAxesSumKernel } from './wasm-sum.js';
 import { wasmSharedCastKernel, wasmSharedIdentityKernel, wasmSplitVKernel } from './wasm-memory-kernels.js';
+import { wasmMeanKernel, wasmSumKernel } from './wasm-reduce.js';
 
 /** Backends whose gradient kernels this module replaces or adds. Never 'tensorflow'. */
 export type KernelPatchedBackend = 'wasm' | 'cpu';
@@ -26,16 +26,17 @@ function replaceKernel(config: tf.KernelConfig): void {
 /**
  * Registers our training kernels on a JS/wasm backend (idempotent). Call after the backend has been
  * initialised (so stock kernels' setup has run):
- * - Conv2DBackpropFilter (wasm: missing; cpu: ~50× slower) from one forward Conv2D;
+ * - Conv2DBackpropFilter (wasm: missing; cpu: ~50× slower) from one forward Conv2D, on wasm from
+ *   per-tap XNNPACK GEMMs where the convolution is stride-1 'same';
  * - wasm Conv2DBackpropInput (a scalar loop) from stride-1 forward Conv2Ds per output phase;
  * - wasm BatchMatMul with transposed operands routed to the XNNPACK (untransposed) path;
  * - wasm Identity and same-dtype Cast sharing the input buffer instead of copying it;
  * - wasm SplitV as block copies inside the heap;
- * - wasm Sum over leading axes as a ones-vector matMul (XNNPACK).
+ * - wasm Sum and Mean over any axes as one JS pass over the heap.
  * Returns the names of the kernels registered.
  */
 export function registerTrainingKernels(backendName: KernelPatchedBackend): string[] {
-  const wasmNames = [tf.Conv2DBackpropInput, tf.BatchMatMul, tf.Identity, tf.Cast, tf.SplitV, tf.Sum];
+  const wasmNames = [tf.Conv2DBackpropInput, tf.BatchMatMul, tf.Identity, tf.Cast, tf.SplitV, tf.Sum, tf.Mean];
   if (!patched.has(backendName)) {
     replaceKernel(conv2dBackpropFilterKernel(backendName));
     if (backendName === 'wasm') {
@@ -44,7 +45,8 @@ export function registerTrainingKernels(backendName: KernelPatchedBackend): stri
       replaceKernel(wasmSharedIdentityKernel);
       replaceKernel(wasmSharedCastKernel(stockKernel(tf.Cast)));
       replaceKernel(wasmSplitVKernel);
-      replaceKernel(leadingAxesSumKernel(stockKernel(tf.Sum)));
+      replaceKernel(wasmSumKernel(stockKernel(tf.Sum)));
+      replaceKernel(wasmMeanKernel(stockKernel(tf.Mean)));
     }
     patched.add(backendName);
   }

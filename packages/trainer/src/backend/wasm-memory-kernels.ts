@@ -1,12 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/** The parts of BackendWasm these kernels use (its tensors live in one wasm heap). */
-interface WasmBackendMemory {
-  incRef(dataId: tf.DataId): void;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-  wasm: { HEAPF32: Float32Array; HEAP32: Int32Array };
-}
+import type { WasmBackendMemory } from './wasm-heap.js';
 
 function sharedOutput(x: tf.TensorInfo, backend: WasmBackendMemory): tf.TensorInfo {
   backend.incRef(x.dataId);
