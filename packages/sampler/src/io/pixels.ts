@@ -83,3 +83,41 @@ export function blit(dst: Raster, src: Raster, x: number, y: number): void {
 export function defaultScale(height: number, width: number): number {
   return Math.max(1, Math.ceil(48 / Math.max(height, width)));
 }
+
+export interface ImageGridOptions {
+  /** Cells per row; default ⌈√N⌉. */
+  columns?: number;
+  /** Integer nearest-neighbour upscale per pixel; default makes a cell at least 48 px wide. */
+  scale?: number;
+  /** Gap between cells and around the grid, in output pixels; default 2. */
+  padding?: number;
+}
+
+const PADDING_GRAY = 128;
+
+export function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be an integer ≥ 1, got ${value}`);
+  return value;
+}
+
+/** A batch of images NCHW in [−1, 1] as one grid Raster (row-major), mid-gray padding between cells. */
+export function imageGridRaster(samples: Float32Array, shape: readonly number[], opts: ImageGridOptions = {}): Raster {
+  const { n, channels, height, width } = imageBatchShape(samples, shape);
+  if (n === 0) throw new Error('image grid: the batch is empty');
+  const scale = positiveInt('scale', opts.scale ?? defaultScale(height, width));
+  const columns = Math.min(n, positiveInt('columns', opts.columns ?? Math.ceil(Math.sqrt(n))));
+  const padding = opts.padding ?? 2;
+  if (!Number.isInteger(padding) || padding < 0) throw new Error(`padding must be an integer ≥ 0, got ${padding}`);
+  const rows = Math.ceil(n / columns);
+  const cellW = width * scale;
+  const cellH = height * scale;
+  const grid = blankRaster(columns * cellW + (columns + 1) * padding, rows * cellH + (rows + 1) * padding, channels, PADDING_GRAY);
+  const itemSize = channels * height * width;
+  for (let i = 0; i < n; i++) {
+    const cell = itemToRaster(samples, i * itemSize, channels, height, width, scale);
+    const col = i % columns;
+    const row = Math.floor(i / columns);
+    blit(grid, cell, padding + col * (cellW + padding), padding + row * (cellH + padding));
+  }
+  return grid;
+}

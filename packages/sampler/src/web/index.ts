@@ -5,3 +5,5 @@ export * from './ort-web-eps-model.js';
 export * from './ort-web-runtime.js';
 export * from './sample-web.js';
 export * from './step-graph.js';
+export * from './model-bytes.js';
+export * from '../io/pixels.js';

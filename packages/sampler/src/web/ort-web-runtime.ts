@@ -12,16 +12,20 @@ const isNode = typeof process !== 'undefined' && typeof process.versions?.node =
 let loaded: Promise<OrtWebModule> | null = null;
 
 /**
- * Loads onnxruntime-web once: the native-WebGPU build (`onnxruntime-web/webgpu`, which also has the
- * wasm EP) in a browser; in Node the package's Node build (wasm EP only), whose wasm files sit next
- * to it. The Node specifier is hidden from bundlers so the page never pulls in the Node build.
+ * Loads onnxruntime-web once. In Node: the package's Node build (wasm EP only), whose wasm files
+ * sit next to it. In a browser: the native-WebGPU build (which also has the wasm EP) from
+ * `moduleUrl` — the URL where the page serves `ort.webgpu.min.mjs` with its
+ * `ort-wasm-simd-threaded.asyncify.{mjs,wasm}` beside it — or the bare specifier
+ * `onnxruntime-web/webgpu` for an import map. Specifiers are opaque to bundlers on purpose:
+ * bundling ORT breaks its wasm worker threads, which load the ORT module itself.
  */
-export function loadOrtWeb(): Promise<OrtWebModule> {
+export function loadOrtWeb(moduleUrl?: string): Promise<OrtWebModule> {
   if (!loaded) {
-    const nodeEntry = 'onnxruntime-web';
-    loaded = isNode
-      ? (import(/* @vite-ignore */ nodeEntry) as Promise<OrtWebModule>)
-      : (import('onnxruntime-web/webgpu') as Promise<OrtWebModule>);
+    const specifier = isNode ? 'onnxruntime-web' : (moduleUrl ?? 'onnxruntime-web/webgpu');
+    loaded = import(/* @vite-ignore */ specifier) as Promise<OrtWebModule>;
+    loaded.catch(() => {
+      loaded = null;
+    });
   }
   return loaded;
 }
