@@ -7,3 +7,4 @@ export {
 } from './select.js';
 export { type KernelPatchedBackend, registerTrainingKernels } from './training-kernels.js';
 export { ensureGradients } from './gradients.js';
+export { fusedGroupNorm, fusedGroupNormAvailable } from './group-norm-op.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { transposeFreeBatchMatMulKernel } from './batch-matmul.js';
 import { conv2dBackpropFilterKernel } from './conv-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './conv-backprop-input.js';
+import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, groupNormGradKernel, groupNormKernel } from './group-norm-kernels.js';
 import { wasmSharedCastKernel, wasmSharedIdentityKernel, wasmSplitVKernel } from './wasm-memory-kernels.js';
 import { wasmMeanKernel, wasmSumKernel } from './wasm-reduce.js';
 
@@ -32,13 +33,16 @@ function replaceKernel(config: tf.KernelConfig): void {
  * - wasm BatchMatMul with transposed operands routed to the XNNPACK (untransposed) path;
  * - wasm Identity and same-dtype Cast sharing the input buffer instead of copying it;
  * - wasm SplitV as block copies inside the heap;
- * - wasm Sum and Mean over any axes as one JS pass over the heap.
+ * - wasm Sum and Mean over any axes as one JS pass over the heap;
+ * - a fused GroupNorm forward and gradient (ours, see group-norm-op.ts) on both backends.
  * Returns the names of the kernels registered.
  */
 export function registerTrainingKernels(backendName: KernelPatchedBackend): string[] {
   const wasmNames = [tf.Conv2DBackpropInput, tf.BatchMatMul, tf.Identity, tf.Cast, tf.SplitV, tf.Sum, tf.Mean];
   if (!patched.has(backendName)) {
     replaceKernel(conv2dBackpropFilterKernel(backendName));
+    replaceKernel(groupNormKernel(backendName));
+    replaceKernel(groupNormGradKernel(backendName));
     if (backendName === 'wasm') {
       replaceKernel(conv2dBackpropInputKernel(backendName));
       replaceKernel(transposeFreeBatchMatMulKernel(stockKernel(tf.BatchMatMul)));
@@ -50,5 +54,6 @@ export function registerTrainingKernels(backendName: KernelPatchedBackend): stri
     }
     patched.add(backendName);
   }
-  return backendName === 'wasm' ? [tf.Conv2DBackpropFilter, ...wasmNames] : [tf.Conv2DBackpropFilter];
+  const shared = [tf.Conv2DBackpropFilter, GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL];
+  return backendName === 'wasm' ? [...shared, ...wasmNames] : shared;
 }

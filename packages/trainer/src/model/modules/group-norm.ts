@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedGroupNorm, fusedGroupNormAvailable } from '../../backend/group-norm-op.js';
 import type { OnnxEmitter } from '../emitter.js';
 import type { ParamScope } from '../params.js';
 
@@ -36,8 +37,9 @@ export class GroupNorm {
     return tf.reshape(normalized, x.shape);
   }
 
-  /** x: NHWC [N, H, W, C]. */
+  /** x: NHWC [N, H, W, C]. One fused kernel each way where the backend has it (same math). */
   apply(x: tf.Tensor4D): tf.Tensor4D {
+    if (fusedGroupNormAvailable()) return fusedGroupNorm(x, this.gamma, this.beta, this.groups, GROUP_NORM_EPSILON);
     return tf.add(tf.mul(this.normalize(x), this.gamma), this.beta);
   }
 

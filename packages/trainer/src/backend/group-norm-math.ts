@@ -1,0 +1,163 @@
+/** One NHWC tensor's floats: `data[offset + (n·positions + p)·channels + c]`. */
+export interface Floats {
+  data: Float32Array;
+  offset: number;
+}
+
+/** Shape of a GroupNorm: items, spatial positions per item, channels, groups. */
+export interface GroupNormShape {
+  items: number;
+  positions: number;
+  channels: number;
+  groups: number;
+}
+
+/** Per-channel Σ_p a[n, p, c] (and Σ_p a·b when `b` is given) of item n, in float64. */
+function channelSums(a: Floats, b: Floats | null, s: GroupNormShape, n: number, sumA: Float64Array, sumAB: Float64Array): void {
+  sumA.fill(0);
+  sumAB.fill(0);
+  const c = s.channels;
+  const start = n * s.positions * c;
+  const ad = a.data;
+  for (let p = 0, i = start; p < s.positions; p++, i += c) {
+    const ia = a.offset + i;
+    if (b == null) {
+      for (let k = 0; k < c; k++) {
+        const v = ad[ia + k]!;
+        sumA[k]! += v;
+        sumAB[k]! += v * v;
+      }
+    } else {
+      const bd = b.data;
+      const ib = b.offset + i;
+      for (let k = 0; k < c; k++) {
+        const v = ad[ia + k]!;
+        sumA[k]! += v;
+        sumAB[k]! += v * bd[ib + k]!;
+      }
+    }
+  }
+}
+
+/** out[n, p, c] = a[n, p, c]·scale[c] + b[n, p, c]·bScale[c] + shift[c] for item n (`b` optional). */
+function affinePass(
+  a: Floats,
+  scale: Float64Array,
+  b: Floats | null,
+  bScale: Float64Array,
+  shift: Float64Array,
+  out: Floats,
+  s: GroupNormShape,
+  n: number,
+): void {
+  const c = s.channels;
+  const start = n * s.positions * c;
+  const ad = a.data;
+  const od = out.data;
+  for (let p = 0, i = start; p < s.positions; p++, i += c) {
+    const ia = a.offset + i;
+    const io = out.offset + i;
+    if (b == null) {
+      for (let k = 0; k < c; k++) od[io + k] = ad[ia + k]! * scale[k]! + shift[k]!;
+    } else {
+      const bd = b.data;
+      const ib = b.offset + i;
+      for (let k = 0; k < c; k++) od[io + k] = ad[ia + k]! * scale[k]! + bd[ib + k]! * bScale[k]! + shift[k]!;
+    }
+  }
+}
+
+/**
+ * y = γ·(x − μ)·r + β per (item, group), r = 1/√(σ² + ε), with μ, σ² over the group's positions and
+ * channels (two passes over x: float64 Σx and Σx², then y). Writes mean and rstd [items, groups].
+ */
+export function groupNormForward(
+  x: Floats,
+  gamma: Floats,
+  beta: Floats,
+  s: GroupNormShape,
+  epsilon: number,
+  y: Floats,
+  mean: Floats,
+  rstd: Floats,
+): void {
+  const c = s.channels;
+  const per = c / s.groups;
+  const count = s.positions * per;
+  const sumX = new Float64Array(c);
+  const sumXX = new Float64Array(c);
+  const scale = new Float64Array(c);
+  const shift = new Float64Array(c);
+  for (let n = 0; n < s.items; n++) {
+    channelSums(x, null, s, n, sumX, sumXX);
+    for (let g = 0; g < s.groups; g++) {
+      let sx = 0;
+      let sxx = 0;
+      for (let k = g * per; k < (g + 1) * per; k++) {
+        sx += sumX[k]!;
+        sxx += sumXX[k]!;
+      }
+      const mu = sx / count;
+      const r = 1 / Math.sqrt(Math.max(0, sxx / count - mu * mu) + epsilon);
+      mean.data[mean.offset + n * s.groups + g] = mu;
+      rstd.data[rstd.offset + n * s.groups + g] = r;
+      for (let k = g * per; k < (g + 1) * per; k++) {
+        scale[k] = gamma.data[gamma.offset + k]! * r;
+        shift[k] = beta.data[beta.offset + k]! - mu * scale[k]!;
+      }
+    }
+    affinePass(x, scale, null, scale, shift, y, s, n);
+  }
+}
+
+/**
+ * Gradients of groupNormForward from dy, x and the saved μ, r (two passes over dy and x):
+ * x̂ = (x − μ)·r, dx̂ = γ·dy, dx = r·(dx̂ − mean_g(dx̂) − x̂·mean_g(dx̂·x̂)), dγ = Σ dy·x̂, dβ = Σ dy.
+ * dγ and dβ are accumulated into the float64 arrays given.
+ */
+export function groupNormBackward(
+  dy: Floats,
+  x: Floats,
+  gamma: Floats,
+  mean: Floats,
+  rstd: Floats,
+  s: GroupNormShape,
+  dx: Floats,
+  dGamma: Float64Array,
+  dBeta: Float64Array,
+): void {
+  const c = s.channels;
+  const per = c / s.groups;
+  const count = s.positions * per;
+  const sumDy = new Float64Array(c);
+  const sumDyX = new Float64Array(c);
+  const dyScale = new Float64Array(c);
+  const xScale = new Float64Array(c);
+  const shift = new Float64Array(c);
+  for (let n = 0; n < s.items; n++) {
+    channelSums(dy, x, s, n, sumDy, sumDyX);
+    for (let g = 0; g < s.groups; g++) {
+      const mu = mean.data[mean.offset + n * s.groups + g]!;
+      const r = rstd.data[rstd.offset + n * s.groups + g]!;
+      let meanDxh = 0; // mean_g(dx̂)
+      let meanDxhXh = 0; // mean_g(dx̂·x̂)
+      for (let k = g * per; k < (g + 1) * per; k++) {
+        const gk = gamma.data[gamma.offset + k]!;
+        const dyXh = r * (sumDyX[k]! - mu * sumDy[k]!); // Σ_p dy·x̂
+        dBeta[k]! += sumDy[k]!;
+        dGamma[k]! += dyXh;
+        meanDxh += gk * sumDy[k]!;
+        meanDxhXh += gk * dyXh;
+      }
+      meanDxh /= count;
+      meanDxhXh /= count;
+      // dx = dy·(r·γ) + x·(−r²·m₂) + r·(μ·r·m₂ − m₁)
+      for (let k = g * per; k < (g + 1) * per; k++) {
+        dyScale[k] = r * gamma.data[gamma.offset + k]!;
+        xScale[k] = -r * r * meanDxhXh;
+        shift[k] = r * (mu * r * meanDxhXh - meanDxh);
+      }
+    }
+    affinePass(dy, dyScale, x, xScale, shift, dx, s, n);
+  }
+}
