@@ -88,7 +88,7 @@ export async function createWebSession(
     let reason = ep === 'webgpu' ? await webGpuUnavailableReason() : null;
     if (reason === null) {
       try {
-        const session = await ort.InferenceSession.create(model, { ...sessionOptions(ep), executionProviders: [ep] });
+        const session = await ort.InferenceSession.create(model, { logSeverityLevel: 3, ...sessionOptions(ep), executionProviders: [ep] });
         return { session, executionProvider: ep, skipped };
       } catch (err) {
         if (ep === 'wasm') throw new WebExecutionProviderError(`onnxruntime-web could not load the model: ${shortWebOrtMessage(err)}`);

@@ -57,6 +57,7 @@ export async function sampleOnDevice(model: OrtWebEpsModel, config: SchedulerCon
 
   const stepSession = await ort.InferenceSession.create(buildStepGraph(config, itemShape, guided), {
     executionProviders: [model.executionProvider],
+    logSeverityLevel: 3,
     ...(model.executionProvider === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
   });
   const owned = new Set<OrtWeb.Tensor>();
