@@ -3,13 +3,17 @@
 // Runs the built packages (dist/): `pnpm build` first.
 //
 //   node scripts/bench-train.mjs [--batch 64] [--steps 3] [--warmup 1]
-//        [--configs wasm:1,wasm:2,cpu:1] [--cpu-batch 8] [--profile]
+//        [--configs wasm:1,wasm:2,cpu:1] [--cpu-batch 8] [--profile] [--no-torch]
 //
 // Each config is <backend>:<workers>, run through the data-parallel worker engine (1 worker = one
 // replica in one worker thread). cpu is far slower, so it runs at --cpu-batch (default 8) for one step.
 // FLOPs: forward multiply-adds of every Conv2D, transposed conv (Conv2DBackpropInput) and matMul,
 // counted from the shapes of one forward pass, ×2; a training step ≈ 3× forward.
 // --profile: one in-process wasm step at --batch with per-kernel self time (nested kernels excluded).
+// Baseline: PyTorch eager on the same architecture and batch (scripts/torch/unet.py with Debian's
+// /usr/bin/python3 and 2 threads), run before and after our configs; the ratio column is our img/s ÷
+// the mean PyTorch img/s. Skipped with a note when python3 or torch is missing, or with --no-torch.
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SCHEDULER_CONFIG } from '../packages/schedule/dist/index.js';
@@ -28,6 +32,7 @@ const { values: args } = parseArgs({
     configs: { type: 'string', default: 'wasm:1,wasm:2,cpu:1' },
     'cpu-batch': { type: 'string', default: '8' },
     profile: { type: 'boolean', default: false },
+    'no-torch': { type: 'boolean', default: false },
   },
 });
 
@@ -157,6 +162,29 @@ async function profileStep(model, n) {
   return { total, rows: [...self].sort((p, q) => q[1].ms - p[1].ms) };
 }
 
+const TORCH_SCRIPT = new URL('./torch/unet.py', import.meta.url).pathname;
+
+/** One PyTorch baseline run: { ms, params } or { skipped: why }. */
+function torchBaseline(n) {
+  const args = [TORCH_SCRIPT, 'bench-train', '--batch', String(n), '--steps', String(steps), '--warmup', String(Math.max(1, warmup)), '--threads', '2'];
+  const run = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
+  if (run.error) return { skipped: `/usr/bin/python3 not runnable (${run.error.code ?? run.error.message})` };
+  const out = `${run.stdout}${run.stderr}`;
+  if (/No module named ['"]?torch/.test(out)) return { skipped: 'PyTorch is not installed for /usr/bin/python3 (apt install python3-torch)' };
+  const ms = out.match(/: (\d+(?:\.\d+)?) ms\/step/);
+  const params = out.match(/, (\d+) parameters/);
+  if (run.status !== 0 || !ms || !params) return { skipped: `scripts/torch/unet.py failed (exit ${run.status}): ${out.trim().split('\n').slice(-2).join(' | ')}` };
+  return { ms: Number(ms[1]), params: Number(params[1]) };
+}
+
+function row(label, n, ms, flopsPerImage, torchImgPerS) {
+  const imgPerS = (1000 * n) / ms;
+  const ratio = torchImgPerS ? `${(imgPerS / torchImgPerS).toFixed(2)}×` : '–';
+  console.log(
+    `${label.padEnd(22)} ${String(n).padStart(5)} ${ms.toFixed(0).padStart(9)} ${imgPerS.toFixed(1).padStart(7)} ${((flopsPerImage * n) / ms / 1e6).toFixed(1).padStart(8)} ${ratio.padStart(9)}`,
+  );
+}
+
 async function main() {
   await selectBackend('wasm');
   const model = createModel(modelConfig, 0);
@@ -176,8 +204,19 @@ async function main() {
       console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${String(e.calls).padStart(5)} calls`);
     }
   }
+  const ourParams = model.parameterCount();
   model.dispose();
-  console.log(`\n${'config'.padEnd(22)} ${'batch'.padStart(5)} ${'ms/step'.padStart(9)} ${'img/s'.padStart(7)} ${'GFLOP/s'.padStart(8)}`);
+  const torchRuns = [];
+  let torchNote = args['no-torch'] ? 'PyTorch baseline skipped (--no-torch)' : null;
+  const runTorch = () => {
+    if (torchNote) return;
+    const r = torchBaseline(batch);
+    if (r.skipped) torchNote = `PyTorch baseline skipped: ${r.skipped}`;
+    else if (r.params !== ourParams) torchNote = `PyTorch baseline skipped: its model has ${r.params} parameters, ours ${ourParams} (architectures differ)`;
+    else torchRuns.push(r.ms);
+  };
+  runTorch();
+  const results = [];
   for (const { backend, workers } of configs) {
     const n = backend === 'cpu' ? cpuBatch : batch;
     const nSteps = backend === 'cpu' ? 1 : steps;
@@ -187,15 +226,21 @@ async function main() {
       for (let s = 0; s < nWarm; s++) await engine.step(makeBatch(n, s), s);
       const t0 = performance.now();
       for (let s = 0; s < nSteps; s++) await engine.step(makeBatch(n, nWarm + s), nWarm + s);
-      const ms = (performance.now() - t0) / nSteps;
-      const label = `${backend}, ${workers} worker${workers === 1 ? '' : 's'}`;
-      console.log(
-        `${label.padEnd(22)} ${String(n).padStart(5)} ${ms.toFixed(0).padStart(9)} ${((1000 * n) / ms).toFixed(1).padStart(7)} ${((trainFlops * n) / ms / 1e6).toFixed(1).padStart(8)}`,
-      );
+      results.push({ label: `${backend}, ${workers} worker${workers === 1 ? '' : 's'}`, n, ms: (performance.now() - t0) / nSteps });
     } finally {
       await engine.dispose();
     }
   }
+  runTorch();
+  const torchMs = torchRuns.length > 0 ? torchRuns.reduce((a, b) => a + b, 0) / torchRuns.length : null;
+  const torchImgPerS = torchMs ? (1000 * batch) / torchMs : null;
+  console.log(`\n${'config'.padEnd(22)} ${'batch'.padStart(5)} ${'ms/step'.padStart(9)} ${'img/s'.padStart(7)} ${'GFLOP/s'.padStart(8)} ${'÷ PyTorch'.padStart(9)}`);
+  for (const r of results) row(r.label, r.n, r.ms, trainFlops, r.n === batch ? torchImgPerS : null);
+  if (torchMs) {
+    row('pytorch eager, 2 thr', batch, torchMs, trainFlops, torchImgPerS);
+    console.log(`PyTorch runs before/after ours: ${torchRuns.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} per step (mean used for the ratio)`);
+  }
+  if (torchNote) console.log(torchNote);
 }
 
 main().catch((err) => {
