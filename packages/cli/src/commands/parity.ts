@@ -74,8 +74,15 @@ export const parityCommand: Command = {
         throw new UsageError(`--steps ${steps} exceeds the model's ${model.config.num_train_timesteps} training timesteps`);
       }
       const job = makeJob(model, { method, steps, eta: method === 'ddim' ? eta : 1, seed, batch });
-      const run = await runParity(job, parityRuntimes(model.tf, selected), log);
-      const scheduleTables: ScheduleTablesReport = { status: 'skipped', reason: 'needs the Chromium runtimes' };
+      const runtimes = parityRuntimes(model.tf, selected);
+      let run: Awaited<ReturnType<typeof runParity>>;
+      let scheduleTables: ScheduleTablesReport;
+      try {
+        run = await runParity(job, runtimes.runtimes, log);
+        scheduleTables = await runtimes.scheduleTables(job);
+      } finally {
+        await runtimes.dispose();
+      }
       const report = buildReport(model.description, job, scheduleTables, run.runtimes, run.pairs, (performance.now() - t0) / 1000);
       process.stdout.write(values.json === true ? `${reportToJson(report)}\n` : formatReport(report));
       return report.pass ? 0 : 1;

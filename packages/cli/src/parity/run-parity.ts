@@ -40,7 +40,7 @@ export async function runParity(job: ParityJob, runtimes: readonly ParityRuntime
       reports.push({ id: rt.id, label: rt.label, status: 'ran', detail: out.detail, msPerStep: out.msPerStep, seconds: seconds() });
     } catch (err) {
       const status = err instanceof RuntimeUnavailable ? 'skipped' : 'failed';
-      reports.push({ id: rt.id, label: rt.label, status, reason: (err as Error).message, seconds: seconds() });
+      reports.push({ id: rt.id, label: rt.label, status, reason: oneLine(err), seconds: seconds() });
     }
     const r = reports.at(-1)!;
     log(`${r.label}: ${r.status} in ${r.seconds.toFixed(1)} s${r.reason ? ` (${r.reason})` : ''}`);
@@ -67,4 +67,10 @@ export function comparePair(a: RuntimeId, outA: RuntimeOutput, b: RuntimeId, out
     pass: psnr >= TOLERANCES.trajectoryPsnrDb,
   };
   return { a, b, call, trajectory, pass: call.pass && trajectory.pass };
+}
+
+/** The first line of an error (page errors carry a browser stack trace), without playwright's call prefix. */
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return (text.split('\n').find((l) => l.trim() !== '') ?? text).replace(/^page\.evaluate: /, '').trim();
 }
