@@ -37,6 +37,7 @@ const CASES: ConvCase[] = [
   { name: '3×3 s1 same 28×28', batch: 1, size: 28, kernel: 3, stride: 1, pad: 'same', inCh: 1, outCh: 8 },
   { name: '3×3 s1 explicit 1 9×9 (wasm: per-tap GEMMs)', batch: 3, size: 9, kernel: 3, stride: 1, pad: explicit(1, 1, 1, 1), inCh: 5, outCh: 6 },
   { name: '5×5 s1 same 8×8 (wasm: per-tap GEMMs, 2-wide gaps)', batch: 2, size: 8, kernel: 5, stride: 1, pad: 'same', inCh: 3, outCh: 4 },
+  { name: '3×3 s1 same 40×40 (wasm: per-tap GEMMs over 2 chunks of images)', batch: 4, size: 40, kernel: 3, stride: 1, pad: 'same', inCh: 2, outCh: 3 },
 ];
 
 /** Deterministic values in [−1, 1). */

@@ -14,34 +14,50 @@ export function tapProductsApply(g: ConvGeometry): boolean {
   );
 }
 
+/** About this many positions per GEMM, so that a chunk's x rows and packed dy stay in L2. */
+const CHUNK_POSITIONS = 4096;
+
+/** The largest divisor of `batch` whose images hold at most CHUNK_POSITIONS positions (at least 1). */
+function imagesPerChunk(batch: number, imagePositions: number): number {
+  let best = 1;
+  for (let d = 1; d <= batch && d * imagePositions <= CHUNK_POSITIONS; d++) if (batch % d === 0) best = d;
+  return best;
+}
+
 /**
- * ∂L/∂W of a stride-1 'same' convolution on wasm as one XNNPACK GEMM per filter tap, reading shifted
- * windows of x in place:
+ * ∂L/∂W of a stride-1 'same' convolution on wasm as XNNPACK GEMMs, one per filter tap and chunk of
+ * images, reading shifted windows of x in place:
  * - x and dy are laid out with pw zero columns after every row and ph zero rows after every image
- *   (Wg = W + pw, Hg = H + ph, Q = N·Hg·Wg positions), so tap (kh, kw) reads x at the dy position
- *   plus δ = (kh − ph)·Wg + (kw − pw), and every out-of-image read lands on a zero;
- * - x is stored transposed, one row of Q per input channel, with ph·Wg + pw zeros before and after,
- *   so the shifted window of all channels is one contiguous [Ci, Q] matrix at offset δ (a row's
- *   window spills into its neighbour only where dy is zero);
- * - dW[kh, kw] = windowᵀ·dy: [Ci, Q]·[Q, Co], written straight into the output; XNNPACK packs dy once.
+ *   (Wg = W + pw, Hg = H + ph), so tap (kh, kw) reads x at the dy position plus
+ *   δ = (kh − ph)·Wg + (kw − pw), and every out-of-image read lands on a zero;
+ * - per chunk of images (Q positions), x is stored transposed, one row of Q per input channel,
+ *   with ph·Wg + pw zeros before the first chunk and after the last, so the shifted window of all
+ *   channels is one contiguous [Ci, Q] matrix at offset δ (a row's window spills into its
+ *   neighbour only where dy is zero: every image ends with zero gap rows);
+ * - partial[chunk, kh, kw] = windowᵀ·dy[chunk]: [Ci, Q]·[Q, Co], written straight into a scratch
+ *   tensor that is then summed over chunks; XNNPACK packs each dy chunk once for all taps.
  */
 export function conv2dBackpropFilterByTaps(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
   g: ConvGeometry,
   backend: WasmBackendMemory,
-): tf.TensorInfo {
+): tf.Tensor4D {
   if (dy.shape[0] !== g.batch || dy.shape[1] !== g.outHeight || dy.shape[2] !== g.outWidth || dy.shape[3] !== g.outChannels) {
     throw new Error(`Conv2DBackpropFilter: dy shape [${dy.shape}] does not match the convolution output`);
   }
   const ph = g.padTop;
   const pw = g.padLeft;
   const wg = g.inWidth + pw;
-  const q = g.batch * (g.inHeight + ph) * wg;
+  const imagePositions = (g.inHeight + ph) * wg;
+  const perChunk = imagesPerChunk(g.batch, imagePositions);
+  const chunks = g.batch / perChunk;
+  const q = perChunk * imagePositions;
   const lead = ph * wg + pw;
   const ci = g.inChannels;
   const co = g.outChannels;
-  const [xRows, dyGapped] = tf.tidy(() => {
+  const taps = g.filterHeight * g.filterWidth;
+  return tf.tidy(() => {
     const gaps: [number, number][] = [
       [0, 0],
       [0, ph],
@@ -49,28 +65,27 @@ export function conv2dBackpropFilterByTaps(
       [0, 0],
     ];
     const gapped = (t: tf.Tensor4D) => (lead === 0 ? t : tf.pad(t, gaps));
-    const rows = tf.reshape(tf.transpose(gapped(x), [3, 0, 1, 2]), [ci * q]);
-    return [lead === 0 ? rows : tf.pad(rows, [[lead, lead]]), gapped(dy)];
-  });
-  const out = backend.makeOutput([g.filterHeight, g.filterWidth, ci, co], 'float32');
-  const xBase = heapOffset(backend, xRows) + 4 * lead;
-  const outBase = heapOffset(backend, out);
-  const dyView = heapView(backend, heapOffset(backend, dyGapped), q, co);
-  try {
-    for (let kh = 0; kh < g.filterHeight; kh++) {
-      for (let kw = 0; kw < g.filterWidth; kw++) {
-        const delta = (kh - ph) * wg + (kw - pw);
-        const window = heapView(backend, xBase + 4 * delta, ci, q);
-        const tap = heapView(backend, outBase + 4 * (kh * g.filterWidth + kw) * ci * co, ci, co);
-        multiplyInHeap(backend, window, dyView, tap, ci, q, co);
-        releaseView(backend, window);
-        releaseView(backend, tap);
+    const rows = tf.reshape(tf.transpose(tf.reshape(gapped(x), [chunks, q, ci]), [0, 2, 1]), [chunks * ci * q]);
+    const xRows = lead === 0 ? rows : tf.pad(rows, [[lead, lead]]);
+    const dyGapped = gapped(dy);
+    const partial = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([chunks, g.filterHeight, g.filterWidth, ci, co], 'float32'));
+    const xBase = heapOffset(backend, xRows) + 4 * lead;
+    const dyBase = heapOffset(backend, dyGapped);
+    const outBase = heapOffset(backend, partial);
+    for (let c = 0; c < chunks; c++) {
+      const dyView = heapView(backend, dyBase + 4 * c * q * co, q, co);
+      for (let kh = 0; kh < g.filterHeight; kh++) {
+        for (let kw = 0; kw < g.filterWidth; kw++) {
+          const delta = (kh - ph) * wg + (kw - pw);
+          const window = heapView(backend, xBase + 4 * (c * ci * q + delta), ci, q);
+          const tap = heapView(backend, outBase + 4 * (c * taps + kh * g.filterWidth + kw) * ci * co, ci, co);
+          multiplyInHeap(backend, window, dyView, tap, ci, q, co);
+          releaseView(backend, window);
+          releaseView(backend, tap);
+        }
       }
+      releaseView(backend, dyView);
     }
-  } finally {
-    releaseView(backend, dyView);
-    xRows.dispose();
-    if (dyGapped !== dy) dyGapped.dispose();
-  }
-  return out;
+    return tf.sum(partial, 0) as tf.Tensor4D;
+  });
 }
