@@ -1,9 +1,9 @@
 import type { Command } from '../command.js';
 import { benchCommand } from './bench.js';
 import { doctorCommand } from './doctor.js';
+import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { inspectCommand } from './inspect.js';
-import { notYetCommand } from './not-yet.js';
 import { parityCommand } from './parity.js';
 import { noiseCommand } from './noise.js';
 import { sampleCommand } from './sample.js';
@@ -18,5 +18,5 @@ export const commands: Command[] = [
   doctorCommand,
   parityCommand,
   benchCommand,
-  notYetCommand('eval', 'measure sample quality (FID/KID, classifier accuracy)', 'the models issue'),
+  evalCommand,
 ];

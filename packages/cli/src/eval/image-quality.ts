@@ -1,0 +1,69 @@
+import { itemSize, loadDataset } from '@onnx-ddpm/trainer';
+import type { FeatureMatrix } from './feature-matrix.js';
+import { frechetDistance, type GaussianStats, gaussianStats } from './fid.js';
+import { type KidOptions, type KidResult, kernelInceptionDistance } from './kid.js';
+import type { OrtImageClassifier } from './ort-classifier.js';
+
+/** Held-out real images through the classifier: their features, Gaussian fit and the classifier's accuracy on them. */
+export interface ImageReference {
+  count: number;
+  features: FeatureMatrix;
+  stats: GaussianStats;
+  /** Null when the data has no labels. */
+  accuracy: number | null;
+}
+
+/** Loads every image of `spec` (e.g. fashion-mnist:test) and runs the classifier on it. */
+export async function loadImageReference(spec: string, classifier: OrtImageClassifier): Promise<ImageReference> {
+  const data = await loadDataset(spec);
+  const [c, h, w] = classifier.imageShape as [number, number, number];
+  if (data.kind !== 'image' || data.itemShape.join(',') !== [h, w, c].join(',')) {
+    throw new Error(`holds items of [${data.itemShape.join(', ')}] (HWC); the classifier takes ${h}×${w}×${c} images`);
+  }
+  const nhwc = new Float32Array(data.count * itemSize(data));
+  const labels = data.numClasses > 0 ? new Int32Array(data.count) : null;
+  data.fillBatch(Uint32Array.from({ length: data.count }, (_, i) => i), nhwc, labels);
+  const { features, predictions } = await classifier.classify(toNchw(nhwc, data.count, h, w, c), data.count);
+  return { count: data.count, features, stats: gaussianStats(features), accuracy: labels ? accuracy(predictions, labels) : null };
+}
+
+/** NHWC → NCHW (a no-op copy-free view for one channel). */
+function toNchw(x: Float32Array, n: number, h: number, w: number, c: number): Float32Array {
+  if (c === 1) return x;
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < h * w; p++) for (let k = 0; k < c; k++) out[(i * c + k) * h * w + p] = x[(i * h * w + p) * c + k]!;
+  }
+  return out;
+}
+
+function accuracy(predictions: Int32Array, labels: Int32Array): number {
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) if (predictions[i] === labels[i]) correct++;
+  return correct / labels.length;
+}
+
+export interface ImageQuality {
+  /** Fréchet distance of the classifier features, samples vs reference. */
+  fid: number;
+  kid: KidResult;
+  /** Fraction of samples the classifier assigns to the class they were drawn for (class-conditional models). */
+  accuracy: number | null;
+}
+
+/** FID, KID and class accuracy of `n` NCHW samples (drawn for `labels`) against the reference. */
+export async function imageQuality(
+  classifier: OrtImageClassifier,
+  ref: ImageReference,
+  samples: Float32Array,
+  n: number,
+  labels: Int32Array | null,
+  kid: KidOptions,
+): Promise<ImageQuality> {
+  const { features, predictions } = await classifier.classify(samples, n);
+  return {
+    fid: frechetDistance(gaussianStats(features), ref.stats),
+    kid: kernelInceptionDistance(features, ref.features, kid),
+    accuracy: labels ? accuracy(predictions, labels) : null,
+  };
+}
