@@ -93,7 +93,7 @@ accuracy of class-conditional samples). Made by \`node scripts/train-classifier.
   Export parity vs TF.js: max abs ${parity.maxAbsDiff.toExponential(2)} (random inputs and 100 test images; bound 1e-4).
 - Data: Fashion-MNIST training split (${train.count} images, ${train.source}); no augmentation.
 - Training: ${steps} steps of batch ${batchSize} (${((steps * batchSize) / train.count).toFixed(1)} epochs), Adam lr ${lr} (lr/10 for the last quarter), softmax
-  cross-entropy, seed ${seed}, TF.js ${backend.name} backend (${backend.device}) on one thread;
+  cross-entropy, seed ${seed}, TF.js ${backend.name} backend (${backend.device});
   wall time ${(wallMs / 1000).toFixed(0)} s on a shared 2-core machine; final training loss ${finalLoss.toFixed(3)}.
 - Test accuracy (Fashion-MNIST t10k, ${test.count} images): **${(100 * testAccuracy).toFixed(2)}%**.
 `;
