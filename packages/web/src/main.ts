@@ -184,6 +184,7 @@ async function openOn(next: ModelBytesSource): Promise<void> {
   showCard(next, opened);
   setupClasses(next, opened);
   if (fresh) {
+    resetOutput();
     const points = isPointModel(opened.info.sampleShape);
     ui.batch.value = points ? '1000' : '16';
     ui.steps.value = String(Math.min(50, next.config!.num_train_timesteps));
@@ -205,6 +206,15 @@ function classLabels(batch: number): Int32Array | null {
   const k = model.info.numClasses;
   if (ui.classSelect.value === EACH_CLASS) return Int32Array.from({ length: batch }, (_, i) => i % k);
   return new Int32Array(batch).fill(Number(ui.classSelect.value));
+}
+
+/** Blank canvas and stats: the last output belonged to another model. */
+function resetOutput(): void {
+  ui.canvas.getContext('2d')?.clearRect(0, 0, ui.canvas.width, ui.canvas.height);
+  ui.download.disabled = true;
+  ui.stats.textContent = 'Pick the settings and press Generate.';
+  delete ui.stats.dataset.msPerStep;
+  setProgress(0);
 }
 
 function setProgress(fraction: number): void {
