@@ -25,10 +25,9 @@ export class Conv2d {
     this.padding = (kernelSize - 1) / 2;
   }
 
-  /** x: NHWC [N, H, W, in] → [N, ⌊(H+2p−k)/s⌋+1, …, out]. */
+  /** x: NHWC [N, H, W, in] → [N, ⌊(H+2p−k)/s⌋+1, …, out]. The bias is added inside the convolution kernel. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const y = tf.conv2d(x, this.kernel as tf.Tensor4D, this.stride, this.padding);
-    return tf.add(y, this.bias);
+    return tf.fused.conv2d({ x, filter: this.kernel as tf.Tensor4D, strides: this.stride, pad: this.padding, bias: this.bias });
   }
 
   /** Emits one Conv (NCHW) with OIHW weights; `outputName` names its output. */
