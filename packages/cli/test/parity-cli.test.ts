@@ -155,6 +155,13 @@ describe('onnx-ddpm parity on Node runtimes', () => {
     expect(code).toBe(1);
   });
 
+  it('lists its flags and runtimes in --help', () => {
+    const r = cli(['parity', '--help']);
+    expect(r.status).toBe(0);
+    for (const flag of ['--model', '--checkpoint', '--runtimes', '--method', '--steps', '--eta', '--seed', '--batch', '--json']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain('ort-node-cpu,ort-node-webgpu,ort-node-cuda,ort-web-wasm-node,chromium-wasm,chromium-webgpu,tfjs');
+  });
+
   it('bad flags and models are one line and a non-zero exit', () => {
     const cases: [string[], number, RegExp][] = [
       [['--runtimes', 'ort-node-cpu,tpu'], 2, /^onnx-ddpm parity: --runtimes: unknown runtime 'tpu' \(choose from ort-node-cpu, /],
