@@ -102,6 +102,7 @@ interface Report {
   swd?: { dataVsData: number; projections: number; dataSeed: number };
   classifier?: { referenceAccuracy: number; testAccuracy: number };
   kid?: { subsets: number; subsetSize: number };
+  floor?: { data: string; metrics: { fid: number; accuracy: number } } | null;
   ddim50VsDdpm1000: number | null;
 }
 
@@ -141,7 +142,7 @@ describe('onnx-ddpm eval on a 2-D model', () => {
 
 describe('onnx-ddpm eval on a class-conditional image model', () => {
   it('reports FID, KID and class accuracy with and without guidance against the data its metadata names', async () => {
-    const args = ['--model', unetPath, '--classifier', classifierPath, '--n', '20', '--methods', 'ddim-2', '--guidance', '3'];
+    const args = ['--model', unetPath, '--classifier', classifierPath, '--n', '20', '--methods', 'ddim-2', '--guidance', 'none,3'];
     const r = cli(['eval', ...args, '--kid-subsets', '4', '--kid-subset-size', '10', '--ep', 'cpu', '--json']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -149,6 +150,7 @@ describe('onnx-ddpm eval on a class-conditional image model', () => {
     expect(report.data).toBe(idxSpec);
     expect(report.kid).toEqual({ subsets: 4, subsetSize: 10 });
     expect(report.classifier!.testAccuracy).toBe(0.1);
+    expect(report.floor).toBeNull(); // the data is not a named ':test' split, so there is no training split to measure
     expect(report.rows.map((row) => row.guidance)).toEqual([null, 3]);
     for (const row of report.rows) {
       expect(row.metrics['fid'] as number).toBeGreaterThan(0);
@@ -176,12 +178,32 @@ describe('onnx-ddpm eval on a class-conditional image model', () => {
   }, 120_000);
 });
 
+describe('onnx-ddpm eval against Fashion-MNIST', () => {
+  it.skipIf(!existsSync('/usr/share/datasets/fashion-mnist'))(
+    'measures n random training images as the floor next to the samples, with the committed classifier',
+    () => {
+      const r = cli(['eval', '--model', unetPath, '--data', 'fashion-mnist:test', '--n', '50', '--methods', 'ddim-1', '--guidance', 'none', '--kid-subsets', '3', '--ep', 'cpu', '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.classifier!.testAccuracy).toBeGreaterThanOrEqual(0.9);
+      expect(report.classifier!.referenceAccuracy).toBeCloseTo(report.classifier!.testAccuracy, 3);
+      expect(report.floor!.data).toBe('fashion-mnist');
+      expect(report.floor!.metrics.accuracy).toBeGreaterThan(0.8);
+      // Real training images are far closer to the test set than an untrained model's samples.
+      expect(report.floor!.metrics.fid).toBeLessThan((report.rows[0]!.metrics['fid'] as number) / 3);
+    },
+    120_000,
+  );
+});
+
 describe('onnx-ddpm eval bad input', () => {
   const cases: [string, number, string[], RegExp][] = [
     ['no --model', 2, ['--n', '10'], /--model is required/],
     ['--n below 2', 2, ['--model', 'MLP', '--n', '1'], /--n must be an integer ≥ 2/],
     ['a method without steps', 2, ['--model', 'MLP', '--methods', 'ddim'], /--methods: method 'ddim' is not <ddpm\|ddim>-<steps>/],
     ['more steps than T (the default ddpm-1000 on T = 100)', 2, ['--model', 'MLP', '--methods', 'ddpm-1000'], /'ddpm-1000': steps must be in \[1, 100\]/],
+    ['a guidance that is not a number', 2, ['--model', 'UNET', '--guidance', 'none,strong'], /--guidance: 'strong' is neither a number nor 'none'/],
     ['an unknown execution provider', 2, ['--model', 'MLP', '--ep', 'tpu'], /--ep/],
     ['a missing model', 1, ['--model', '/nonexistent/model.onnx'], /nonexistent/],
     ['a model that names no data', 2, ['--model', 'NODATA'], /does not name its training data .*: give --data/],

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
-import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
+import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import type { ImageQuality, ImageReference } from '../eval/image-quality.js';
-import { DEFAULT_METHODS, type MethodSpec, parseMethods } from '../eval/methods.js';
+import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '../eval/methods.js';
 import type { OrtImageClassifier } from '../eval/ort-classifier.js';
 import type { PointQuality, ToyReference } from '../eval/point-quality.js';
 
@@ -44,7 +44,7 @@ export const evalCommand: Command = {
     model: { type: 'string', valueName: '<file|dir>', description: '.onnx ε-model, or a diffusers-style folder' },
     n: { type: 'string', valueName: '<count>', description: 'samples per method (2-D models: also the data points per half)', default: '1000' },
     methods: { type: 'string', valueName: '<list>', description: 'sampler settings <ddpm|ddim>-<steps>, comma separated', default: DEFAULT_METHODS },
-    guidance: { type: 'string', valueName: '<s>', description: 'classifier-free guidance scale evaluated next to no guidance (class-conditional models)', default: '2' },
+    guidance: { type: 'string', valueName: '<list>', description: "classifier-free guidance scales of class-conditional models, comma separated ('none': no guidance)", default: 'none,2' },
     batch: { type: 'string', valueName: '<k>', description: 'items per sampler call', default: '500' },
     seed: { type: 'string', valueName: '<int>', description: 'seed of the sampling noise, KID subsets and SWD directions', default: '0' },
     data: { type: 'string', valueName: '<spec>', description: "reference data (default: the test split of the model's training set; toys: a fresh draw)" },
@@ -62,7 +62,12 @@ export const evalCommand: Command = {
     const batch = intFlag(values, 'batch', 1)!;
     const seed = intFlag(values, 'seed', 0)!;
     const dataSeed = intFlag(values, 'data-seed', 0)!;
-    const guidance = numberFlag(values, 'guidance')!;
+    let guidanceList: (number | undefined)[];
+    try {
+      guidanceList = parseGuidances(stringFlag(values, 'guidance')!);
+    } catch (err) {
+      throw new UsageError(`--guidance: ${(err as Error).message}`);
+    }
     const kidSubsets = intFlag(values, 'kid-subsets', 1)!;
     const kidSubsetSize = intFlag(values, 'kid-subset-size', 2)!;
     const projections = intFlag(values, 'projections', 1)!;
@@ -75,7 +80,7 @@ export const evalCommand: Command = {
     // Loaded here, not at startup: they pull in onnxruntime-node and TF.js (the data loaders).
     const sampler: SamplerNode = await import('@onnx-ddpm/sampler/node');
     const { generateSamples } = await import('../eval/generate.js');
-    const { imageQuality, loadImageReference } = await import('../eval/image-quality.js');
+    const { dataFloor, imageQuality, loadImageReference } = await import('../eval/image-quality.js');
     const { loadToyReference, pointQuality } = await import('../eval/point-quality.js');
     const { OrtImageClassifier } = await import('../eval/ort-classifier.js');
     const executionProviders = (() => {
@@ -108,7 +113,9 @@ export const evalCommand: Command = {
       const dataSpec = stringFlag(values, 'data') ?? (isImage && trainedOn && !trainedOn.includes(':') ? `${trainedOn}:test` : trainedOn);
       if (!dataSpec) throw new UsageError(`${basename(source.modelPath)} does not name its training data (metadata onnx_ddpm.training.dataset): give --data`);
 
+      const kidOptions = { subsets: kidSubsets, subsetSize: kidSubsetSize, seed };
       let imageRef: ImageReference | undefined;
+      let floor: { data: string; metrics: ImageQuality } | null = null;
       let toyRef: ToyReference | undefined;
       if (isImage) {
         let bytes: Uint8Array;
@@ -127,13 +134,21 @@ export const evalCommand: Command = {
           throw new CliError(`--data ${dataSpec}: ${err.message}`);
         });
         log(`reference: ${imageRef.count} images of ${dataSpec}; classifier accuracy on them ${(100 * (imageRef.accuracy ?? Number.NaN)).toFixed(2)}%`);
+        const floorSpec = dataSpec.endsWith(':test') ? dataSpec.slice(0, -':test'.length) : undefined;
+        if (floorSpec) {
+          const metrics = await dataFloor(floorSpec, n, classifier, imageRef, kidOptions).catch((err: Error) => {
+            throw new CliError(`${floorSpec}: ${err.message}`);
+          });
+          floor = { data: floorSpec, metrics };
+          log(`${n} real images of ${floorSpec}: ${describe(metrics)}`);
+        }
       } else {
         toyRef = await loadToyReference(dataSpec, n, dataSeed, sampleShape, { projections, seed }).catch((err: Error) => {
           throw new CliError(`--data ${dataSpec}: ${err.message}`);
         });
       }
 
-      const guidances: (number | undefined)[] = isImage && numClasses > 0 ? [undefined, guidance] : [undefined];
+      const guidances = isImage && numClasses > 0 ? guidanceList : [undefined];
       const classLabels = numClasses > 0 ? Int32Array.from({ length: n }, (_, i) => i % numClasses) : null;
       const rows: EvalRow[] = [];
       for (const spec of methods) {
@@ -148,7 +163,7 @@ export const evalCommand: Command = {
             onBatch: (done, total) => log(`${tag}: ${done}/${total} samples`),
           });
           const metrics = imageRef
-            ? await imageQuality(classifier!, imageRef, samples, n, classLabels, { subsets: kidSubsets, subsetSize: kidSubsetSize, seed })
+            ? await imageQuality(classifier!, imageRef, samples, n, classLabels, kidOptions)
             : pointQuality(toyRef!, samples, n, { projections, seed });
           rows.push({ method: spec.method, steps: spec.steps, guidance: g ?? null, samplingSeconds: Math.round(seconds * 10) / 10, metrics });
           log(`${tag}: ${describe(metrics)} (${seconds.toFixed(1)} s sampling)`);
@@ -165,13 +180,14 @@ export const evalCommand: Command = {
           ? {
               classifier: { path: classifierPath, testAccuracy: classifier!.meta.test_accuracy ?? null, referenceAccuracy: imageRef.accuracy, features: classifier!.meta.hidden },
               kid: { subsets: kidSubsets, subsetSize: Math.min(kidSubsetSize, n, imageRef.count) },
+              floor,
             }
           : { swd: { projections, dataSeed, dataVsData: toyRef!.dataVsData } }),
         rows,
         ddim50VsDdpm1000: compareFid(rows),
       };
       if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(formatTable(report.rows, toyRef?.dataVsData));
+      else process.stdout.write(formatTable(report.rows, toyRef?.dataVsData, floor));
       return 0;
     } catch (err) {
       throw userError(sampler, err) ?? err;
@@ -199,9 +215,10 @@ function compareFid(rows: EvalRow[]): number | null {
   return ddim === undefined || ddpm === undefined ? null : ddim / ddpm - 1;
 }
 
-function formatTable(rows: EvalRow[], dataVsData: number | undefined): string {
+function formatTable(rows: EvalRow[], dataVsData: number | undefined, floor: { data: string; metrics: ImageQuality } | null): string {
   const lines = rows.map((r) => `${`${r.method}-${r.steps}`.padEnd(10)} ${(r.guidance === null ? '-' : String(r.guidance)).padEnd(9)} ${describe(r.metrics)}  ${r.samplingSeconds} s`);
   const header = `${'method'.padEnd(10)} ${'guidance'.padEnd(9)} metrics`;
   const footer = dataVsData === undefined ? [] : [`data vs data (two independent halves): SWD ${dataVsData.toFixed(4)}`];
+  if (floor) footer.push(`real images of ${floor.data} (the floor at this n): ${describe(floor.metrics)}`);
   return `${[header, ...lines, ...footer].join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { itemSize, loadDataset } from '@onnx-ddpm/trainer';
+import { type Dataset, itemSize, loadDataset, SeededRandom } from '@onnx-ddpm/trainer';
 import type { FeatureMatrix } from './feature-matrix.js';
 import { frechetDistance, type GaussianStats, gaussianStats } from './fid.js';
 import { type KidOptions, type KidResult, kernelInceptionDistance } from './kid.js';
@@ -13,18 +13,48 @@ export interface ImageReference {
   accuracy: number | null;
 }
 
-/** Loads every image of `spec` (e.g. fashion-mnist:test) and runs the classifier on it. */
-export async function loadImageReference(spec: string, classifier: OrtImageClassifier): Promise<ImageReference> {
+/** Loads image data the classifier can take, or says why not. */
+async function loadImages(spec: string, classifier: OrtImageClassifier): Promise<Dataset> {
   const data = await loadDataset(spec);
   const [c, h, w] = classifier.imageShape as [number, number, number];
   if (data.kind !== 'image' || data.itemShape.join(',') !== [h, w, c].join(',')) {
     throw new Error(`holds items of [${data.itemShape.join(', ')}] (HWC); the classifier takes ${h}×${w}×${c} images`);
   }
-  const nhwc = new Float32Array(data.count * itemSize(data));
-  const labels = data.numClasses > 0 ? new Int32Array(data.count) : null;
-  data.fillBatch(Uint32Array.from({ length: data.count }, (_, i) => i), nhwc, labels);
-  const { features, predictions } = await classifier.classify(toNchw(nhwc, data.count, h, w, c), data.count);
+  return data;
+}
+
+/** The images at `indices` as NCHW, with their labels (null when unlabelled). */
+function readImages(data: Dataset, indices: Uint32Array): { images: Float32Array; labels: Int32Array | null } {
+  const [h, w, c] = data.itemShape as [number, number, number];
+  const nhwc = new Float32Array(indices.length * itemSize(data));
+  const labels = data.numClasses > 0 ? new Int32Array(indices.length) : null;
+  data.fillBatch(indices, nhwc, labels);
+  return { images: toNchw(nhwc, indices.length, h, w, c), labels };
+}
+
+/** Loads every image of `spec` (e.g. fashion-mnist:test) and runs the classifier on it. */
+export async function loadImageReference(spec: string, classifier: OrtImageClassifier): Promise<ImageReference> {
+  const data = await loadImages(spec, classifier);
+  const { images, labels } = readImages(data, Uint32Array.from({ length: data.count }, (_, i) => i));
+  const { features, predictions } = await classifier.classify(images, data.count);
   return { count: data.count, features, stats: gaussianStats(features), accuracy: labels ? accuracy(predictions, labels) : null };
+}
+
+/**
+ * The scores real images get: `n` random images of `spec` (the training split, so none is in the
+ * reference) measured like samples, with their own labels. FID at a given n is biased upwards; this is its floor.
+ */
+export async function dataFloor(
+  spec: string,
+  n: number,
+  classifier: OrtImageClassifier,
+  ref: ImageReference,
+  kid: KidOptions,
+): Promise<ImageQuality> {
+  const data = await loadImages(spec, classifier);
+  if (data.count < n) throw new Error(`has ${data.count} images, fewer than --n ${n}`);
+  const { images, labels } = readImages(data, new SeededRandom(kid.seed ?? 0).permutation(data.count).subarray(0, n));
+  return imageQuality(classifier, ref, images, n, labels, kid);
 }
 
 /** NHWC → NCHW (a no-op copy-free view for one channel). */

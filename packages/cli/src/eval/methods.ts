@@ -24,3 +24,15 @@ export function parseMethods(spec: string, trainTimesteps: number): MethodSpec[]
     return { method: m[1] as SamplingMethod, steps, label };
   });
 }
+
+/** Parses guidance scales, e.g. 'none,2': 'none' = no guidance (plain conditional sampling, one model call per step). */
+export function parseGuidances(spec: string): (number | undefined)[] {
+  const items = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new Error("no guidance given (e.g. 'none,2')");
+  return items.map((item) => {
+    if (item === 'none') return undefined;
+    const s = Number(item);
+    if (!Number.isFinite(s)) throw new Error(`'${item}' is neither a number nor 'none'`);
+    return s;
+  });
+}
