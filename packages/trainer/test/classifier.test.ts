@@ -42,18 +42,6 @@ function barImages(spec: string, count: number, seed: number): Uint8ImageDataset
   return new Uint8ImageDataset(spec, 'synthetic bars', pixels, [28, 28, 1], labels, Array.from({ length: 10 }, (_, k) => `bar ${k}`));
 }
 
-async function expectCheckerOk(name: string, bytes: Uint8Array): Promise<void> {
-  const path = join(dir, `${name}.onnx`);
-  writeFileSync(path, bytes);
-  const result = await checkModel(path);
-  if (!result.available) {
-    if (process.env.CI) throw new Error(`onnx checker unavailable in CI: ${result.message}`);
-    console.warn(`skipping onnx.checker for ${name}: ${result.message}`);
-    return;
-  }
-  expect(result.ok, result.message).toBe(true);
-}
-
 describe('ImageClassifier', () => {
   it('has ≈ 81k parameters by default and returns features and logits', () => {
     const model = new ImageClassifier(defaultClassifierConfig(), 0);
@@ -83,7 +71,11 @@ describe('classifier ONNX export', () => {
     const { maxAbsDiff, cases } = await checkClassifierParity(bytes, model);
     expect(cases).toBe(2);
     expect(maxAbsDiff).toBeLessThanOrEqual(1e-4);
-    await expectCheckerOk(name.replace(/\W+/g, '-'), bytes);
+    const path = join(dir, `${name.replace(/\W+/g, '-')}.onnx`);
+    writeFileSync(path, bytes);
+    const checked = await checkModel(path);
+    // python3-onnx is part of this machine's setup; elsewhere the checker may be missing.
+    if (checked.available || process.env.CI) expect(checked.ok, checked.message).toBe(true);
     const summary = inspectModel(bytes);
     expect(summary.inputs.map((i) => i.name)).toEqual(['image']);
     expect(summary.outputs.map((o) => o.name)).toEqual(['features', 'logits']);
