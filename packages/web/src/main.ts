@@ -153,7 +153,7 @@ async function useModel(bytes: Uint8Array, name: string, configJson?: string): P
   }
   if (!next.config) {
     awaitingConfig = { bytes, name };
-    say('warn', `${name} carries no scheduler config (no onnx_ddpm metadata): choose its scheduler_config.json.`);
+    say('warn', `${name} carries no scheduler config (no onnx_ddpm metadata): choose its scheduler_config.json with “Scheduler config…”.`);
     showCard(next, null);
     ui.generate.disabled = true;
     setState('error');
