@@ -12,34 +12,38 @@ export interface GroupNormShape {
   groups: number;
 }
 
-/** Per-channel Σ_p a[n, p, c] (and Σ_p a·b when `b` is given) of item n, in float64. */
+/**
+ * Per-channel Σ_p a[n, p, c] (and Σ_p a·b when `b` is given) of item n, in float64. One channel at a
+ * time with register accumulators: an item's floats (positions × channels) stay in L2.
+ */
 function channelSums(a: Floats, b: Floats | null, s: GroupNormShape, n: number, sumA: Float64Array, sumAB: Float64Array): void {
-  sumA.fill(0);
-  sumAB.fill(0);
   const c = s.channels;
   const start = n * s.positions * c;
+  const end = start + s.positions * c;
   const ad = a.data;
-  for (let p = 0, i = start; p < s.positions; p++, i += c) {
-    const ia = a.offset + i;
+  for (let k = 0; k < c; k++) {
+    let sa = 0;
+    let sab = 0;
     if (b == null) {
-      for (let k = 0; k < c; k++) {
-        const v = ad[ia + k]!;
-        sumA[k]! += v;
-        sumAB[k]! += v * v;
+      for (let i = a.offset + start + k, stop = a.offset + end; i < stop; i += c) {
+        const v = ad[i]!;
+        sa += v;
+        sab += v * v;
       }
     } else {
       const bd = b.data;
-      const ib = b.offset + i;
-      for (let k = 0; k < c; k++) {
-        const v = ad[ia + k]!;
-        sumA[k]! += v;
-        sumAB[k]! += v * bd[ib + k]!;
+      for (let i = a.offset + start + k, j = b.offset + start + k, stop = a.offset + end; i < stop; i += c, j += c) {
+        const v = ad[i]!;
+        sa += v;
+        sab += v * bd[j]!;
       }
     }
+    sumA[k] = sa;
+    sumAB[k] = sab;
   }
 }
 
-/** out[n, p, c] = a[n, p, c]·scale[c] + b[n, p, c]·bScale[c] + shift[c] for item n (`b` optional). */
+/** out[n, p, c] = a[n, p, c]·scale[c] + b[n, p, c]·bScale[c] + shift[c] for item n (`b` optional), channel by channel. */
 function affinePass(
   a: Floats,
   scale: Float64Array,
@@ -52,17 +56,21 @@ function affinePass(
 ): void {
   const c = s.channels;
   const start = n * s.positions * c;
+  const count = s.positions * c;
   const ad = a.data;
   const od = out.data;
-  for (let p = 0, i = start; p < s.positions; p++, i += c) {
-    const ia = a.offset + i;
-    const io = out.offset + i;
+  for (let k = 0; k < c; k++) {
+    const sk = scale[k]!;
+    const tk = shift[k]!;
+    const ia = a.offset + start + k;
+    const io = out.offset + start + k;
     if (b == null) {
-      for (let k = 0; k < c; k++) od[io + k] = ad[ia + k]! * scale[k]! + shift[k]!;
+      for (let i = 0; i < count; i += c) od[io + i] = ad[ia + i]! * sk + tk;
     } else {
       const bd = b.data;
-      const ib = b.offset + i;
-      for (let k = 0; k < c; k++) od[io + k] = ad[ia + k]! * scale[k]! + bd[ib + k]! * bScale[k]! + shift[k]!;
+      const bk = bScale[k]!;
+      const ib = b.offset + start + k;
+      for (let i = 0; i < count; i += c) od[io + i] = ad[ia + i]! * sk + bd[ib + i]! * bk + tk;
     }
   }
 }
