@@ -1,5 +1,6 @@
 // @onnx-ddpm/sampler: the runtime-agnostic reverse loop (browser-safe: no node:*, no runtime imports).
 export * from './core/eps-model.js';
+export * from './core/eps-model-contract.js';
 export * from './core/errors.js';
 export * from './core/reverse-timesteps.js';
 export * from './core/sample.js';

@@ -1,6 +1,6 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import type { EpsModelInfo } from '../core/eps-model.js';
-import { SamplerError } from '../core/errors.js';
+import type { EpsModelInfo } from './eps-model.js';
+import { SamplerError } from './errors.js';
 
 /** Input names of the ONNX model contract (docs/DESIGN.md; the names diffusers/optimum use for UNet2DModel). */
 export const EPS_INPUT_NAMES = { sample: 'sample', timestep: 'timestep', classLabels: 'class_labels' } as const;

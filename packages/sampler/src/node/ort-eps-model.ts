@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { EpsModel, EpsModelInfo } from '../core/eps-model.js';
 import { SamplerError } from '../core/errors.js';
+import { bindEpsModel, checkPredictArgs, EPS_INPUT_NAMES, type EpsModelBinding, type EpsModelBindingOptions, type IntLikeType } from '../core/eps-model-contract.js';
 import {
   createSessionWithFallback,
   DEFAULT_EXECUTION_PROVIDERS,
@@ -8,24 +9,12 @@ import {
   shortOrtMessage,
 } from './ort-execution-providers.js';
 
-/** Input names of the ONNX model contract (the names diffusers/optimum use for UNet2DModel). */
-export const INPUT_NAMES = { sample: 'sample', timestep: 'timestep', classLabels: 'class_labels' } as const;
-export const OUTPUT_NAME = 'out_sample';
+/** The contract's names, under the names this module has always exported. */
+export { EPS_INPUT_NAMES as INPUT_NAMES, EPS_OUTPUT_NAME as OUTPUT_NAME } from '../core/eps-model-contract.js';
 
-type IntLikeType = 'int64' | 'int32' | 'float32';
-const TIMESTEP_TYPES: readonly string[] = ['int64', 'int32', 'float32'];
-const LABEL_TYPES: readonly string[] = ['int64', 'int32'];
-
-/** How the model wants the timestep: one per item ([N]), or one for the whole batch ([1] or scalar). */
-type TimestepLayout = 'per-item' | 'single' | 'scalar';
-
-export interface OrtEpsModelOptions {
+export interface OrtEpsModelOptions extends EpsModelBindingOptions {
   /** Ordered preference; default `cuda,cpu`. */
   executionProviders?: readonly ExecutionProviderName[];
-  /** Item shape when the model's `sample` input has symbolic C/H/W dims. */
-  sampleShape?: readonly number[];
-  /** Classes of a conditional model (required when it has a `class_labels` input). */
-  numClasses?: number;
   name?: string;
   onWarning?: (message: string) => void;
   sessionOptions?: ort.InferenceSession.SessionOptions;
@@ -38,11 +27,6 @@ interface BatchBuffers {
   output: ort.Tensor | null;
   /** Input tensors wrapping the caller's arrays (the loop alternates between a few buffers). */
   samples: Map<Float32Array, ort.Tensor>;
-}
-
-function describeValue(m: ort.InferenceSession.ValueMetadata): string {
-  if (!m.isTensor) return `${m.name} (not a tensor)`;
-  return `${m.name}: ${m.type} [${m.shape.join(', ')}]`;
 }
 
 function typedArrayFor(type: IntLikeType, n: number): BigInt64Array | Int32Array | Float32Array {
@@ -73,14 +57,9 @@ export class OrtEpsModel implements EpsModel {
   private constructor(
     readonly session: ort.InferenceSession,
     readonly executionProvider: ExecutionProviderName,
-    info: EpsModelInfo,
-    private readonly outputName: string,
-    private readonly timestepType: IntLikeType,
-    private readonly timestepLayout: TimestepLayout,
-    private readonly labelType: IntLikeType | null,
-    private readonly fixedBatch: number | null,
+    private readonly binding: EpsModelBinding,
   ) {
-    this.info = info;
+    this.info = binding.info;
   }
 
   /** Creates a session on the first working provider and checks the model's inputs against the contract. */
@@ -104,95 +83,19 @@ export class OrtEpsModel implements EpsModel {
     opts: OrtEpsModelOptions,
     defaultName: string,
   ): OrtEpsModel {
-    const name = opts.name ?? defaultName;
-    const inputs = session.inputMetadata;
-    const has = `the model has inputs ${inputs.map(describeValue).join(', ')}`;
-    const expected = `expected '${INPUT_NAMES.sample}' float32 [N, C, H, W] or [N, D], '${INPUT_NAMES.timestep}' int64/int32/float32 [N], [1] or scalar, and optionally '${INPUT_NAMES.classLabels}' int64/int32 [N]`;
-    const known: readonly string[] = Object.values(INPUT_NAMES);
-    const unknown = inputs.filter((m) => !known.includes(m.name));
-    const find = (n: string) => inputs.find((m) => m.name === n);
-    const sampleMeta = find(INPUT_NAMES.sample);
-    const timestepMeta = find(INPUT_NAMES.timestep);
-    if (!sampleMeta || !timestepMeta || unknown.length > 0) {
-      throw new SamplerError(`${name}: ${has}; ${expected}`);
-    }
-    const labelMeta = find(INPUT_NAMES.classLabels);
-    if (!sampleMeta.isTensor || sampleMeta.type !== 'float32' || sampleMeta.shape.length < 2) {
-      throw new SamplerError(`${name}: input ${describeValue(sampleMeta)} is not supported; ${expected}`);
-    }
-    if (!timestepMeta.isTensor || !TIMESTEP_TYPES.includes(timestepMeta.type) || timestepMeta.shape.length > 1) {
-      throw new SamplerError(`${name}: input ${describeValue(timestepMeta)} is not supported; ${expected}`);
-    }
-    if (labelMeta && (!labelMeta.isTensor || !LABEL_TYPES.includes(labelMeta.type) || labelMeta.shape.length !== 1)) {
-      throw new SamplerError(`${name}: input ${describeValue(labelMeta)} is not supported; ${expected}`);
-    }
-
-    const outputs = session.outputMetadata;
-    const outputMeta = outputs.length === 1 ? outputs[0]! : outputs.find((m) => m.name === OUTPUT_NAME);
-    if (!outputMeta) {
-      throw new SamplerError(`${name}: the model has outputs ${outputs.map(describeValue).join(', ')}; expected one output or '${OUTPUT_NAME}'`);
-    }
-    if (!outputMeta.isTensor || outputMeta.type !== 'float32') {
-      throw new SamplerError(`${name}: output ${describeValue(outputMeta)} is not float32`);
-    }
-
-    const declared = sampleMeta.shape.slice(1);
-    let sampleShape: number[];
-    if (declared.every((d): d is number => typeof d === 'number')) {
-      sampleShape = declared;
-      if (opts.sampleShape && opts.sampleShape.join() !== declared.join()) {
-        throw new SamplerError(
-          `${name}: its model config says items are [${opts.sampleShape.join(', ')}] but input ${describeValue(sampleMeta)} says otherwise`,
-        );
-      }
-    } else if (opts.sampleShape && opts.sampleShape.length === declared.length) {
-      sampleShape = [...opts.sampleShape];
-    } else {
-      throw new SamplerError(
-        `${name}: input ${describeValue(sampleMeta)} has symbolic item dims and no model config gives the item shape`,
-      );
-    }
-    const outItem = outputMeta.shape.slice(1);
-    if (outItem.every((d) => typeof d === 'number') && outItem.join() !== sampleShape.join()) {
-      throw new SamplerError(
-        `${name}: output ${describeValue(outputMeta)} does not match items of [${sampleShape.join(', ')}]; the sampler needs a prediction of the input's shape`,
-      );
-    }
-    const batchDim = sampleMeta.shape[0];
-    const fixedBatch = typeof batchDim === 'number' ? batchDim : null;
-
-    let numClasses = 0;
-    if (labelMeta) {
-      if (opts.numClasses === undefined || opts.numClasses < 1) {
-        throw new SamplerError(
-          `${name}: the model has a '${INPUT_NAMES.classLabels}' input but its number of classes is unknown (no num_classes in its model config)`,
-        );
-      }
-      numClasses = opts.numClasses;
-    }
-    const tShape = timestepMeta.shape;
-    const timestepLayout: TimestepLayout =
-      tShape.length === 0 ? 'scalar' : tShape[0] === 1 && fixedBatch !== 1 ? 'single' : 'per-item';
-    return new OrtEpsModel(
-      session,
-      executionProvider,
-      { sampleShape, numClasses, name },
-      outputMeta.name,
-      timestepMeta.type as IntLikeType,
-      timestepLayout,
-      labelMeta ? (labelMeta.type as IntLikeType) : null,
-      fixedBatch,
-    );
+    const binding = bindEpsModel(session.inputMetadata, session.outputMetadata, opts, opts.name ?? defaultName);
+    return new OrtEpsModel(session, executionProvider, binding);
   }
 
   private buffersFor(batch: number): BatchBuffers {
     let b = this.buffers.get(batch);
     if (!b) {
-      const tCount = this.timestepLayout === 'per-item' ? batch : 1;
-      const tDims = this.timestepLayout === 'scalar' ? [] : [tCount];
+      const { timestepLayout, timestepType, labelType } = this.binding;
+      const tCount = timestepLayout === 'per-item' ? batch : 1;
+      const tDims = timestepLayout === 'scalar' ? [] : [tCount];
       b = {
-        timestep: new ort.Tensor(this.timestepType, typedArrayFor(this.timestepType, tCount), tDims),
-        labels: this.labelType ? new ort.Tensor(this.labelType, typedArrayFor(this.labelType, batch), [batch]) : null,
+        timestep: new ort.Tensor(timestepType, typedArrayFor(timestepType, tCount), tDims),
+        labels: labelType ? new ort.Tensor(labelType, typedArrayFor(labelType, batch), [batch]) : null,
         output: null,
         samples: new Map(),
       };
@@ -207,29 +110,15 @@ export class OrtEpsModel implements EpsModel {
     timestep: Int32Array,
     classLabels: Int32Array | null,
   ): Promise<Float32Array> {
+    checkPredictArgs(this.binding, sample.length, shape, timestep, classLabels);
     const batch = shape[0]!;
-    const itemSize = this.info.sampleShape.reduce((a, b) => a * b, 1);
-    if (shape.slice(1).join() !== this.info.sampleShape.join() || sample.length !== batch * itemSize) {
-      throw new SamplerError(
-        `${this.info.name}: sample of shape [${shape.join(', ')}] (${sample.length} values) does not fit items of [${this.info.sampleShape.join(', ')}]`,
-      );
-    }
-    if (this.fixedBatch !== null && batch !== this.fixedBatch) {
-      throw new SamplerError(`${this.info.name}: the model only accepts a batch of ${this.fixedBatch}, got ${batch}`);
-    }
-    if (timestep.length !== batch) throw new SamplerError(`${this.info.name}: ${timestep.length} timesteps for a batch of ${batch}`);
-    if (this.timestepLayout !== 'per-item' && timestep.some((t) => t !== timestep[0])) {
-      throw new SamplerError(`${this.info.name}: its timestep input takes one value for the whole batch, got different ones`);
-    }
+    const outputName = this.binding.outputName;
     const b = this.buffersFor(batch);
     fillInto(b.timestep, timestep, b.timestep.data.length);
-    const feeds: Record<string, ort.Tensor> = { [INPUT_NAMES.timestep]: b.timestep };
-    if (b.labels) {
-      if (!classLabels || classLabels.length !== batch) {
-        throw new SamplerError(`${this.info.name}: a class-conditional model needs ${batch} class labels`);
-      }
+    const feeds: Record<string, ort.Tensor> = { [EPS_INPUT_NAMES.timestep]: b.timestep };
+    if (b.labels && classLabels) {
       fillInto(b.labels, classLabels, batch);
-      feeds[INPUT_NAMES.classLabels] = b.labels;
+      feeds[EPS_INPUT_NAMES.classLabels] = b.labels;
     }
     let input = b.samples.get(sample);
     if (!input) {
@@ -237,17 +126,17 @@ export class OrtEpsModel implements EpsModel {
       if (b.samples.size >= 4) b.samples.clear();
       b.samples.set(sample, input);
     }
-    feeds[INPUT_NAMES.sample] = input;
+    feeds[EPS_INPUT_NAMES.sample] = input;
     try {
       if (b.output) {
-        await this.session.run(feeds, { [this.outputName]: b.output });
+        await this.session.run(feeds, { [outputName]: b.output });
         return b.output.data as Float32Array;
       }
       const result = await this.session.run(feeds);
-      const out = result[this.outputName]!;
+      const out = result[outputName]!;
       if (out.dims.join() !== shape.join()) {
         throw new SamplerError(
-          `${this.info.name}: output '${this.outputName}' has shape [${out.dims.join(', ')}] for input [${shape.join(', ')}]; the sampler needs a prediction of the input's shape`,
+          `${this.info.name}: output '${outputName}' has shape [${out.dims.join(', ')}] for input [${shape.join(', ')}]; the sampler needs a prediction of the input's shape`,
         );
       }
       // Later calls of this batch size write into one preallocated output.

@@ -1,6 +1,5 @@
 // @onnx-ddpm/sampler/web: the onnxruntime-web adapter (browsers: WebGPU, else wasm; Node: wasm).
 export * from '../index.js';
-export * from './eps-model-contract.js';
 export * from './ort-web-eps-model.js';
 export * from './ort-web-runtime.js';
 export * from './sample-web.js';

@@ -8,7 +8,7 @@ import {
   EPS_INPUT_NAMES,
   type EpsModelBinding,
   type EpsModelBindingOptions,
-} from './eps-model-contract.js';
+} from '../core/eps-model-contract.js';
 import {
   createWebSession,
   loadOrtWeb,
