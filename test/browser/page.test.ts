@@ -155,6 +155,33 @@ describe('the sampling page', () => {
     expect(maxDiff).toBeLessThan(1e-5);
   });
 
+  it('window.onnxDdpm.sample on WebGPU (device-resident loop, guided) samples what the Node core loop samples', async () => {
+    const numClasses = 3;
+    const cond = buildLinearModel({
+      ...imageSpec,
+      classTable: testValues((numClasses + 1) * 64, 5, -0.3, 0.3),
+      numClasses,
+      metadata: { ...metadata, 'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 8, channels: 1, numClasses }) },
+    });
+    const opts = { method: 'ddpm' as const, steps: 5, seed: 12, batch: 3, classLabels: [2, 0, 1], guidance: 2 };
+    const run = await page.evaluate(
+      async ([b64, o]) => {
+        const r = await window.onnxDdpm.sample(b64, 'webgpu', o);
+        return { ...r, samples: Array.from(r.samples) };
+      },
+      [Buffer.from(cond).toString('base64'), opts] as const,
+    );
+    const node = await OrtEpsModel.create(cond, { executionProviders: ['cpu'], numClasses });
+    const expected = await sample(node, config, { ...opts, classLabels: Int32Array.from(opts.classLabels), noise: new PhiloxNoise(opts.seed) });
+    await node.dispose();
+    expect(run.ep).toBe('webgpu');
+    let maxDiff = 0;
+    expected.samples.forEach((v, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - run.samples[i]!));
+    });
+    expect(maxDiff).toBeLessThanOrEqual(1e-3);
+  });
+
   it('says what is wrong with a file that is not ONNX, a model whose inputs do not fit, and a model without a scheduler config', async () => {
     await pickFile(page, 'model-file', 'notes.onnx', new TextEncoder().encode('these are not the weights you are looking for'));
     await waitForState(page, ['ready']);
