@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { DEFAULT_SCHEDULER_CONFIG, PhiloxNoise } from '../schedule/dist/index.js';
-import { OrtEpsModel, sample } from '../sampler/dist/node/index.js';
+import { measureModelFlops, OrtEpsModel, sample } from '../sampler/dist/node/index.js';
 import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '../trainer/dist/index.js';
 import { serveStatic } from './serve.mjs';
 
@@ -58,11 +58,14 @@ for (const round of [0, 1]) {
   }
 }
 console.log(`Chromium: cross-origin isolated ${info.isolated}, ${info.cores} cores visible`);
-console.log(`\n${'batch'.padStart(5)}${'ORT-node CPU'.padStart(15)}${'ORT-web wasm'.padStart(15)}${'ratio'.padStart(8)}`);
+console.log('ms/step (GFLOP/s of the Conv/MatMul/Gemm work), best of 2 rounds:');
+console.log(`\n${'batch'.padStart(5)}${'ORT-node CPU'.padStart(22)}${'ORT-web wasm'.padStart(22)}${'ratio'.padStart(8)}`);
 for (const batch of batches) {
+  const { flops } = await measureModelFlops(bytes, [batch, 1, 28, 28]);
+  const cell = (ms) => `${ms.toFixed(1)} ms (${(flops / ms / 1e6).toFixed(1)})`.padStart(22);
   const n = best.get(`node ${batch}`);
   const w = best.get(`wasm ${batch}`);
-  console.log(`${String(batch).padStart(5)}${`${n.toFixed(1)} ms`.padStart(15)}${`${w.toFixed(1)} ms`.padStart(15)}${`${(w / n).toFixed(2)}×`.padStart(8)}`);
+  console.log(`${String(batch).padStart(5)}${cell(n)}${cell(w)}${`${(w / n).toFixed(2)}×`.padStart(8)}`);
 }
 await browser.close();
 await server.close();
