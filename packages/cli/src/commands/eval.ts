@@ -73,9 +73,8 @@ export const evalCommand: Command = {
     const projections = intFlag(values, 'projections', 1)!;
     const json = values.json === true;
     const classifierPath = stringFlag(values, 'classifier') ?? DEFAULT_CLASSIFIER;
-    const log = (line: string) => {
-      if (!json) process.stderr.write(`${line}\n`);
-    };
+    // Progress goes to stderr, so that stdout holds only the report (JSON with --json).
+    const log = (line: string) => process.stderr.write(`${line}\n`);
 
     // Loaded here, not at startup: they pull in onnxruntime-node and TF.js (the data loaders).
     const sampler: SamplerNode = await import('@onnx-ddpm/sampler/node');
