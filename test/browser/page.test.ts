@@ -108,7 +108,14 @@ describe('the sampling page', () => {
     let red = 0; // scatterSvg's sample colour #d62728, alpha-blended on white
     for (let i = 0; i < rgba.length; i += 4) if (rgba[i]! > 200 && rgba[i + 1]! < 150 && rgba[i + 2]! < 150) red++;
     expect(red).toBeGreaterThan(200);
-    await page.screenshot({ path: join(screenshotDir, 's-curve-wasm.png'), fullPage: true });
+    await page.screenshot({ path: join(screenshotDir, 's-curve-wasm-1280x800.png') });
+    // On a phone the panels stack: nothing is wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const overflowing = await page.$$eval('main *', (els) => els.filter((e) => e.getBoundingClientRect().right > 390.5).map((e) => e.id || e.tagName));
+    expect(overflowing).toEqual([]);
+    await page.screenshot({ path: join(screenshotDir, 's-curve-wasm-390x844.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   for (const ep of ['webgpu', 'wasm'] as const) {

@@ -1,0 +1,63 @@
+// packages/web/serve.mjs: loopback only, cross-origin isolation headers on every answer, no
+// escaping the served folder.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic, type StaticServer } from '../../packages/web/serve.mjs';
+
+let dir: string;
+let server: StaticServer;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'web-serve-'));
+  mkdirSync(join(dir, 'site', 'ort'), { recursive: true });
+  writeFileSync(join(dir, 'site', 'index.html'), '<!doctype html><title>t</title>');
+  writeFileSync(join(dir, 'site', 'ort', 'x.wasm'), new Uint8Array([0, 97, 115, 109]));
+  writeFileSync(join(dir, 'secret.txt'), 'outside the served folder');
+  server = await serveStatic(join(dir, 'site'));
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** GET with the path sent as is (fetch would normalise `..` away). */
+function get(path: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.on('data', (c) => {
+        body += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('serveStatic', () => {
+  it('listens on 127.0.0.1 and serves index.html and wasm with COOP/COEP', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const index = await get('/');
+    expect(index.status).toBe(200);
+    expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(index.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(index.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    const wasm = await get('/ort/x.wasm');
+    expect(wasm.headers['content-type']).toBe('application/wasm');
+  });
+
+  it('answers 404 for missing files and 403 for paths outside the folder, still isolated', async () => {
+    const missing = await get('/nope.js');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    const dotDot = await get('/../secret.txt');
+    expect([403, 404]).toContain(dotDot.status);
+    expect(dotDot.body).not.toContain('outside the served folder');
+    const encoded = await get('/..%2fsecret.txt'); // an encoded slash survives URL normalisation
+    expect(encoded.status).toBe(403);
+  });
+});
