@@ -2,14 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeModel, inspectModel, type ModelSummary } from '@onnx-ddpm/onnx';
 import { fingerprint, parseSchedulerConfig, type SchedulerConfig } from '@onnx-ddpm/schedule';
-
-/** Metadata keys written by the exporter (docs/DESIGN.md, "The ONNX model contract"). */
-export const METADATA_KEYS = {
-  schedulerConfig: 'onnx_ddpm.scheduler_config',
-  modelConfig: 'onnx_ddpm.model_config',
-  scheduleFingerprint: 'onnx_ddpm.schedule_fingerprint',
-  training: 'onnx_ddpm.training',
-} as const;
+import { describeModelConfig, METADATA_KEYS } from '../core/model-metadata.js';
 
 /** A model path that cannot be sampled from: missing, not ONNX, no scheduler config... */
 export class ModelSourceError extends Error {
@@ -66,21 +59,6 @@ function parseConfigFrom(input: unknown, from: string): SchedulerConfig {
   } catch (err) {
     throw new ModelSourceError(`invalid scheduler config in ${from}: ${(err as Error).message}`);
   }
-}
-
-function positiveInt(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
-}
-
-/** Classes and item shape from our model_config (camelCase) or a diffusers unet/config.json. */
-function describeModelConfig(c: Record<string, unknown>): { numClasses?: number; sampleShape?: number[] } {
-  const classes = c.numClasses ?? c.num_classes ?? c.num_class_embeds;
-  const numClasses = classes === null ? 0 : typeof classes === 'number' && Number.isInteger(classes) && classes >= 0 ? classes : undefined;
-  const dataDim = positiveInt(c.dataDim ?? c.data_dim);
-  const size = positiveInt(c.imageSize ?? c.image_size ?? c.sample_size);
-  const channels = positiveInt(c.channels ?? c.in_channels);
-  const sampleShape = dataDim ? [dataDim] : size && channels ? [channels, size, size] : undefined;
-  return { numClasses, sampleShape };
 }
 
 /** The .onnx file for `path`: the file itself, or a folder's unet/model.onnx (or model.onnx). */

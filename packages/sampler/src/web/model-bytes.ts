@@ -1,13 +1,6 @@
 import { decodeModel, inspectModel, type ModelSummary } from '@onnx-ddpm/onnx';
 import { fingerprint, parseSchedulerConfig, type SchedulerConfig } from '@onnx-ddpm/schedule';
-
-/** Metadata keys written by the exporter (docs/DESIGN.md, "The ONNX model contract"). */
-const KEYS = {
-  schedulerConfig: 'onnx_ddpm.scheduler_config',
-  modelConfig: 'onnx_ddpm.model_config',
-  scheduleFingerprint: 'onnx_ddpm.schedule_fingerprint',
-  training: 'onnx_ddpm.training',
-} as const;
+import { describeModelConfig, METADATA_KEYS as KEYS } from '../core/model-metadata.js';
 
 /** Bytes that cannot be sampled from as given: not ONNX, bad metadata, an invalid scheduler config. */
 export class ModelBytesError extends Error {
@@ -38,10 +31,6 @@ function parseJson(text: string, what: string): unknown {
   } catch (err) {
     throw new ModelBytesError(`${what} is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-function positiveInt(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 /**
@@ -85,16 +74,15 @@ export function readModelBytes(bytes: Uint8Array, name: string, schedulerConfigJ
   if (config && expected !== undefined && fingerprint(config) !== expected) {
     warnings.push(`the schedule in use (${configFrom}) differs from the one the model was trained with; samples will be off`);
   }
-  const source: ModelBytesSource = { name, bytes, summary, config, configFrom, modelConfig, training: object(KEYS.training), warnings };
-  if (modelConfig) {
-    const classes = modelConfig.numClasses ?? modelConfig.num_classes ?? modelConfig.num_class_embeds;
-    if (classes === null) source.numClasses = 0;
-    else if (typeof classes === 'number' && Number.isInteger(classes) && classes >= 0) source.numClasses = classes;
-    const dataDim = positiveInt(modelConfig.dataDim ?? modelConfig.data_dim);
-    const size = positiveInt(modelConfig.imageSize ?? modelConfig.image_size ?? modelConfig.sample_size);
-    const channels = positiveInt(modelConfig.channels ?? modelConfig.in_channels);
-    if (dataDim) source.sampleShape = [dataDim];
-    else if (size && channels) source.sampleShape = [channels, size, size];
-  }
-  return source;
+  return {
+    name,
+    bytes,
+    summary,
+    config,
+    configFrom,
+    modelConfig,
+    training: object(KEYS.training),
+    warnings,
+    ...(modelConfig ? describeModelConfig(modelConfig) : {}),
+  };
 }
