@@ -217,6 +217,12 @@ function resetOutput(): void {
   setProgress(0);
 }
 
+/** While sampling, the model and runtime cannot change under the loop. */
+function setBusy(busy: boolean): void {
+  for (const el of [ui.ep, ui.modelFile, ui.configFile]) el.disabled = busy;
+  for (const label of document.querySelectorAll<HTMLLabelElement>('.file-row label')) label.classList.toggle('disabled', busy);
+}
+
 function setProgress(fraction: number): void {
   ui.bar.style.width = `${(100 * fraction).toFixed(1)}%`;
   ui.progress.setAttribute('aria-valuenow', String(Math.round(100 * fraction)));
@@ -245,6 +251,7 @@ async function onGenerate(ev: Event): Promise<void> {
     return;
   }
   running = new AbortController();
+  setBusy(true);
   ui.generate.disabled = true;
   ui.stop.disabled = false;
   ui.download.disabled = true;
@@ -275,6 +282,7 @@ async function onGenerate(ev: Event): Promise<void> {
     setState(running.signal.aborted ? 'ready' : 'error');
   } finally {
     running = null;
+    setBusy(false);
     ui.generate.disabled = false;
     ui.stop.disabled = true;
   }
