@@ -9,12 +9,16 @@ import { serveStatic, type StaticServer } from '../../packages/web/serve.mjs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const distDir = join(repoRoot, 'packages/web/dist');
 export const screenshotDir = join(repoRoot, 'test-output/browser');
+/** The tests' own build of the page: packages/web/dist may be in use by a parallel test (parity). */
+export const distDir = join(screenshotDir, 'page-dist');
 
-/** `pnpm --filter @onnx-ddpm/web build`; throws with vite's output when it fails. */
+/** `vite build` of packages/web into {@link distDir}; throws with vite's output when it fails. */
 export function buildPage(): void {
-  const r = spawnSync('pnpm', ['--filter', '@onnx-ddpm/web', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+  const r = spawnSync('pnpm', ['--filter', '@onnx-ddpm/web', 'exec', 'vite', 'build', '--outDir', distDir, '--emptyOutDir'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`page build failed:\n${r.stdout}${r.stderr}`);
 }
 
