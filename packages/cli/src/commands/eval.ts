@@ -61,6 +61,8 @@ export const evalCommand: Command = {
     const n = intFlag(values, 'n', 2)!;
     const batch = intFlag(values, 'batch', 1)!;
     const seed = intFlag(values, 'seed', 0)!;
+    // Batch b of a run draws Philox noise with key seed·2²⁴ + b, which must stay below 2⁶⁴.
+    if (seed >= 2 ** 40) throw new UsageError(`--seed must be below 2^40, got ${seed}`);
     const dataSeed = intFlag(values, 'data-seed', 0)!;
     let guidanceList: (number | undefined)[];
     try {
