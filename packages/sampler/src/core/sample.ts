@@ -68,45 +68,21 @@ export interface SampleResult {
 export async function sample(model: EpsModel, config: SchedulerConfig, opts: SampleOptions): Promise<SampleResult> {
   const startMs = performance.now();
   const { batch, method } = opts;
-  if (method !== 'ddpm' && method !== 'ddim') throw new SamplerError(`method must be 'ddpm' or 'ddim', got '${String(method)}'`);
-  if (!Number.isInteger(batch) || batch < 1) throw new SamplerError(`batch must be a positive integer, got ${batch}`);
-  const eta = opts.eta ?? 0;
-  if (!(eta >= 0)) throw new SamplerError(`eta must be ≥ 0, got ${eta}`);
-  if (method === 'ddpm' && opts.eta !== undefined && opts.eta !== 1) {
-    throw new SamplerError(`eta applies to DDIM only (DDPM is always η = 1), got eta=${opts.eta} with method 'ddpm'`);
-  }
-  const every = opts.callbackEvery ?? 1;
-  if (!Number.isInteger(every) || every < 1) throw new SamplerError(`callbackEvery must be a positive integer, got ${every}`);
+  const { eta, every, guided, modelBatch, modelLabels } = checkSampleOptions(model, opts);
   const plan = planReverseSteps(config, method, opts.steps);
   const tables = computeTables(config);
 
   const itemShape = [...model.info.sampleShape];
   const itemSize = itemShape.reduce((a, b) => a * b, 1);
   const size = batch * itemSize;
-  const numClasses = model.info.numClasses;
-  const labels = resolveLabels(numClasses, batch, opts.classLabels);
-  const guided = opts.guidance !== undefined;
-  if (guided) {
-    if (!Number.isFinite(opts.guidance)) throw new SamplerError(`guidance must be a finite number, got ${opts.guidance}`);
-    if (numClasses === 0) throw new SamplerError(`classifier-free guidance needs a class-conditional model; ${model.info.name} has no classes`);
-    if (!opts.classLabels) throw new SamplerError('classifier-free guidance needs class labels (one per item)');
-  }
-
   // Preallocated state: x_t (updated in place), x̂_0, z and, when guided, the 2N batch.
   const x = new Float32Array(size);
   const x0 = new Float32Array(size);
   const z = new Float32Array(size);
-  const modelBatch = guided ? 2 * batch : batch;
   const modelShape = [modelBatch, ...itemShape];
   const modelTimesteps = new Int32Array(modelBatch);
   const modelInput = guided ? new Float32Array(2 * size) : null;
   const guidedEps = guided ? new Float32Array(size) : null;
-  let modelLabels: Int32Array | null = labels;
-  if (guided && labels) {
-    // First half conditional, second half "no label" (= numClasses).
-    modelLabels = new Int32Array(modelBatch).fill(numClasses);
-    modelLabels.set(labels, 0);
-  }
 
   opts.noise.fill(0, x);
   let modelMs = 0;
@@ -153,6 +129,47 @@ export async function sample(model: EpsModel, config: SchedulerConfig, opts: Sam
     shape: [batch, ...itemShape],
     timings: { modelMs, loopMs: totalMs - modelMs - callbackMs, callbackMs, totalMs, steps: total },
   };
+}
+
+/** The options of a reverse run after validation, as every loop (core or device-resident) uses them. */
+export interface CheckedSampleOptions {
+  eta: number;
+  every: number;
+  guided: boolean;
+  /** Items per model call: 2N when guided, else N. */
+  modelBatch: number;
+  /** Labels of a model call: guided, the N labels then N × "no label" (= numClasses); null when unconditional. */
+  modelLabels: Int32Array | null;
+}
+
+/** Validates `opts` for `model`; throws a SamplerError naming the field and value. */
+export function checkSampleOptions(model: EpsModel, opts: SampleOptions): CheckedSampleOptions {
+  const { batch, method } = opts;
+  if (method !== 'ddpm' && method !== 'ddim') throw new SamplerError(`method must be 'ddpm' or 'ddim', got '${String(method)}'`);
+  if (!Number.isInteger(batch) || batch < 1) throw new SamplerError(`batch must be a positive integer, got ${batch}`);
+  const eta = opts.eta ?? 0;
+  if (!(eta >= 0)) throw new SamplerError(`eta must be ≥ 0, got ${eta}`);
+  if (method === 'ddpm' && opts.eta !== undefined && opts.eta !== 1) {
+    throw new SamplerError(`eta applies to DDIM only (DDPM is always η = 1), got eta=${opts.eta} with method 'ddpm'`);
+  }
+  const every = opts.callbackEvery ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new SamplerError(`callbackEvery must be a positive integer, got ${every}`);
+  const numClasses = model.info.numClasses;
+  const labels = resolveLabels(numClasses, batch, opts.classLabels);
+  const guided = opts.guidance !== undefined;
+  if (guided) {
+    if (!Number.isFinite(opts.guidance)) throw new SamplerError(`guidance must be a finite number, got ${opts.guidance}`);
+    if (numClasses === 0) throw new SamplerError(`classifier-free guidance needs a class-conditional model; ${model.info.name} has no classes`);
+    if (!opts.classLabels) throw new SamplerError('classifier-free guidance needs class labels (one per item)');
+  }
+  const modelBatch = guided ? 2 * batch : batch;
+  let modelLabels: Int32Array | null = labels;
+  if (guided && labels) {
+    // First half conditional, second half "no label" (= numClasses).
+    modelLabels = new Int32Array(modelBatch).fill(numClasses);
+    modelLabels.set(labels, 0);
+  }
+  return { eta, every, guided, modelBatch, modelLabels };
 }
 
 function resolveLabels(numClasses: number, batch: number, classLabels: Int32Array | null | undefined): Int32Array | null {

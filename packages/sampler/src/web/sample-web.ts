@@ -1,8 +1,8 @@
 import { computeTables, type SchedulerConfig, stepAddsNoise } from '@onnx-ddpm/schedule';
 import type * as OrtWeb from 'onnxruntime-web';
-import { NonFiniteError, SamplerError } from '../core/errors.js';
+import { NonFiniteError } from '../core/errors.js';
 import { planReverseSteps } from '../core/reverse-timesteps.js';
-import { type SampleOptions, type SampleResult, sample } from '../core/sample.js';
+import { checkSampleOptions, type SampleOptions, type SampleResult, sample } from '../core/sample.js';
 import type { OrtWebEpsModel } from './ort-web-eps-model.js';
 import { buildStepGraph, STEP_GRAPH, stepCoefficients } from './step-graph.js';
 
@@ -26,19 +26,7 @@ export function sampleWeb(model: OrtWebEpsModel, config: SchedulerConfig, opts: 
 export async function sampleOnDevice(model: OrtWebEpsModel, config: SchedulerConfig, opts: SampleOptions): Promise<SampleResult> {
   const startMs = performance.now();
   const { batch, method } = opts;
-  const eta = opts.eta ?? 0;
-  const every = opts.callbackEvery ?? 1;
-  const guided = opts.guidance !== undefined;
-  if (!Number.isInteger(batch) || batch < 1) throw new SamplerError(`batch must be a positive integer, got ${batch}`);
-  if (!(eta >= 0)) throw new SamplerError(`eta must be ≥ 0, got ${eta}`);
-  if (!Number.isInteger(every) || every < 1) throw new SamplerError(`callbackEvery must be a positive integer, got ${every}`);
-  const numClasses = model.info.numClasses;
-  if (guided && (numClasses === 0 || !opts.classLabels || !Number.isFinite(opts.guidance))) {
-    throw new SamplerError('classifier-free guidance needs a class-conditional model, class labels and a finite scale');
-  }
-  if (opts.classLabels && (numClasses === 0 || opts.classLabels.length !== batch || opts.classLabels.some((l) => l < 0 || l > numClasses))) {
-    throw new SamplerError(`class labels must be ${batch} values in [0, ${numClasses}] for ${model.info.name}`);
-  }
+  const { eta, every, guided, modelBatch, modelLabels } = checkSampleOptions(model, opts);
   const plan = planReverseSteps(config, method, opts.steps);
   const tables = computeTables(config);
   const { ort } = model;
@@ -46,14 +34,7 @@ export async function sampleOnDevice(model: OrtWebEpsModel, config: SchedulerCon
   const itemShape = [...model.info.sampleShape];
   const size = batch * itemShape.reduce((a, b) => a * b, 1);
   const shape = [batch, ...itemShape];
-  const modelBatch = guided ? 2 * batch : batch;
   const modelTimesteps = new Int32Array(modelBatch);
-  let modelLabels: Int32Array | null = null;
-  if (numClasses > 0) {
-    // Guided: first half conditional, second half "no label" (= numClasses).
-    modelLabels = new Int32Array(modelBatch).fill(numClasses);
-    if (opts.classLabels) modelLabels.set(opts.classLabels, 0);
-  }
 
   const stepSession = await ort.InferenceSession.create(buildStepGraph(config, itemShape, guided), {
     executionProviders: [model.executionProvider],
