@@ -4,8 +4,8 @@ import { inspectModel } from '@onnx-ddpm/onnx';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
+import { executionProvidersFlag, loadNodeSampler, methodFlag, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 
-type SamplerNode = typeof import('@onnx-ddpm/sampler/node');
 
 /** One batch size of one model. */
 export interface BenchRow {
@@ -121,21 +121,14 @@ export const benchCommand: Command = {
     const modelPath = requiredString(values, 'model');
     const batches = parseBatches(stringFlag(values, 'batch') ?? '1,16');
     const steps = intFlag(values, 'steps', 1)!;
-    const method = stringFlag(values, 'method');
-    if (method !== 'ddpm' && method !== 'ddim') throw new UsageError(`--method must be ddpm or ddim, got '${method}'`);
+    const method = methodFlag(values);
     const matmulSize = intFlag(values, 'matmul-size', 1)!;
     const comparePath = stringFlag(values, 'compare');
     const json = values.json === true;
 
-    const sampler: SamplerNode = await import('@onnx-ddpm/sampler/node');
-    let executionProviders: ReturnType<SamplerNode['parseExecutionProviders']>;
-    try {
-      executionProviders = sampler.parseExecutionProviders(stringFlag(values, 'ep') ?? 'cpu');
-    } catch (err) {
-      throw new UsageError(`--ep: ${(err as Error).message}`);
-    }
+    const sampler = await loadNodeSampler();
+    const executionProviders = executionProvidersFlag(sampler, values, 'cpu');
     const warn = (message: string) => process.stderr.write(`onnx-ddpm bench: warning: ${message}\n`);
-    const known = [sampler.SamplerError, sampler.ModelSourceError, sampler.ExecutionProviderError];
     const opened: OrtEpsModel[] = [];
     try {
       const source = await sampler.loadModelSource(modelPath, { schedulerConfigPath: stringFlag(values, 'scheduler-config') });
@@ -229,8 +222,7 @@ export const benchCommand: Command = {
       }
       return 0;
     } catch (err) {
-      if (known.some((k) => err instanceof k)) throw new CliError((err as Error).message);
-      throw err;
+      throw samplerUserError(sampler, err) ?? err;
     } finally {
       for (const m of opened) await m.dispose();
     }

@@ -7,8 +7,8 @@ import type { ImageQuality, ImageReference } from '../eval/image-quality.js';
 import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '../eval/methods.js';
 import type { OrtImageClassifier } from '../eval/ort-classifier.js';
 import type { PointQuality, ToyReference } from '../eval/point-quality.js';
+import { executionProvidersFlag, loadNodeSampler, samplerUserError } from '../sampler-flags.js';
 
-type SamplerNode = typeof import('@onnx-ddpm/sampler/node');
 
 const DEFAULT_CLASSIFIER = fileURLToPath(new URL('../../../../models/fashion-mnist-classifier.onnx', import.meta.url));
 
@@ -20,11 +20,6 @@ export interface EvalRow {
   guidance: number | null;
   samplingSeconds: number;
   metrics: ImageQuality | PointQuality;
-}
-
-function userError(sampler: SamplerNode, err: unknown): CliError | null {
-  const known = [sampler.SamplerError, sampler.ModelSourceError, sampler.ExecutionProviderError, sampler.NpyError];
-  return known.some((k) => err instanceof k) ? new CliError((err as Error).message) : null;
 }
 
 /** The dataset the model was trained on, from its `onnx_ddpm.training` metadata. */
@@ -79,18 +74,12 @@ export const evalCommand: Command = {
     const log = (line: string) => process.stderr.write(`${line}\n`);
 
     // Loaded here, not at startup: they pull in onnxruntime-node and TF.js (the data loaders).
-    const sampler: SamplerNode = await import('@onnx-ddpm/sampler/node');
+    const sampler = await loadNodeSampler();
     const { generateSamples } = await import('../eval/generate.js');
     const { dataFloor, imageQuality, loadImageReference } = await import('../eval/image-quality.js');
     const { loadToyReference, pointQuality } = await import('../eval/point-quality.js');
     const { OrtImageClassifier } = await import('../eval/ort-classifier.js');
-    const executionProviders = (() => {
-      try {
-        return sampler.parseExecutionProviders(stringFlag(values, 'ep') ?? 'cuda,cpu');
-      } catch (err) {
-        throw new UsageError(`--ep: ${(err as Error).message}`);
-      }
-    })();
+    const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
     let model: OrtEpsModel | undefined;
     let classifier: OrtImageClassifier | undefined;
     try {
@@ -191,7 +180,7 @@ export const evalCommand: Command = {
       else process.stdout.write(formatTable(report.rows, toyRef?.dataVsData, floor));
       return 0;
     } catch (err) {
-      throw userError(sampler, err) ?? err;
+      throw samplerUserError(sampler, err) ?? err;
     } finally {
       await model?.dispose();
       await classifier?.dispose();

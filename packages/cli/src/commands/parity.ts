@@ -7,6 +7,7 @@ import { RUNTIME_IDS, type RuntimeId } from '../parity/runtime.js';
 import { parityRuntimes } from '../parity/runtimes.js';
 import type { ScheduleTablesReport } from '../parity/schedule-tables.js';
 import { trainerUserError } from './train.js';
+import { methodFlag } from '../sampler-flags.js';
 
 function parseRuntimes(text: string): RuntimeId[] {
   const ids = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -56,8 +57,7 @@ export const parityCommand: Command = {
   },
   async run({ values }) {
     const selected = parseRuntimes(stringFlag(values, 'runtimes')!);
-    const method = stringFlag(values, 'method');
-    if (method !== 'ddim' && method !== 'ddpm') throw new UsageError(`--method must be ddim or ddpm, got '${method}'`);
+    const method = methodFlag(values);
     const steps = intFlag(values, 'steps', 1)!;
     const eta = numberFlag(values, 'eta')!;
     if (eta < 0) throw new UsageError(`--eta must be ≥ 0, got ${eta}`);

@@ -5,19 +5,8 @@ import { type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFileAtomic } from '../output.js';
 import { ProgressBar } from '../progress.js';
+import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
 
-type SamplerNode = typeof import('@onnx-ddpm/sampler/node');
-
-/** Errors of the sampler that describe bad input: shown as one line, exit code 1. */
-function userError(sampler: SamplerNode, err: unknown): CliError | null {
-  const known = [sampler.SamplerError, sampler.ModelSourceError, sampler.ExecutionProviderError, sampler.NpyError];
-  return known.some((k) => err instanceof k) ? new CliError((err as Error).message) : null;
-}
-
-function parseMethod(value: string | undefined): 'ddpm' | 'ddim' {
-  if (value === 'ddpm' || value === 'ddim') return value;
-  throw new UsageError(`--method must be ddpm or ddim, got '${value}'`);
-}
 
 export const sampleCommand: Command = {
   name: 'sample',
@@ -43,7 +32,7 @@ export const sampleCommand: Command = {
   async run({ values }) {
     const modelPath = requiredString(values, 'model');
     const n = intFlag(values, 'n', 1)!;
-    const method = parseMethod(stringFlag(values, 'method'));
+    const method = methodFlag(values);
     const stepsFlag = intFlag(values, 'steps', 1);
     const etaFlag = numberFlag(values, 'eta');
     if (method === 'ddpm' && etaFlag !== undefined) throw new UsageError('--eta applies to --method ddim only');
@@ -61,14 +50,8 @@ export const sampleCommand: Command = {
       throw new UsageError('nothing to write: give --out, --save-npy, --frames or --images');
     }
 
-    const sampler: SamplerNode = await import('@onnx-ddpm/sampler/node');
-    const executionProviders = (() => {
-      try {
-        return sampler.parseExecutionProviders(stringFlag(values, 'ep') ?? 'cuda,cpu');
-      } catch (err) {
-        throw new UsageError(`--ep: ${(err as Error).message}`);
-      }
-    })();
+    const sampler = await loadNodeSampler();
+    const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
     const warnings: string[] = [];
     const warn = (message: string) => {
       warnings.push(message);
@@ -206,7 +189,7 @@ export const sampleCommand: Command = {
       }
       return 0;
     } catch (err) {
-      throw userError(sampler, err) ?? err;
+      throw samplerUserError(sampler, err) ?? err;
     } finally {
       await model?.dispose();
     }
