@@ -8,3 +8,4 @@ export * from './core/sample.js';
 export * from './io/npy.js';
 export * from './io/npy-noise.js';
 export * from './io/scatter-svg.js';
+export * from './io/svg-text.js';

@@ -24,7 +24,7 @@ function checkPoints(name: string, points: Float32Array): void {
 }
 
 /** A step of 1, 2 or 5 × 10^k giving about `target` intervals over `range`. */
-function niceStep(range: number, target: number): number {
+export function niceStep(range: number, target: number): number {
   const raw = range / target;
   const power = 10 ** Math.floor(Math.log10(raw));
   const m = raw / power;
@@ -32,7 +32,7 @@ function niceStep(range: number, target: number): number {
 }
 
 /** Rounds away float noise in tick labels (0.30000000000000004 → 0.3). */
-function tickLabel(v: number): string {
+export function tickLabel(v: number): string {
   return String(Number(v.toPrecision(6)));
 }
 
@@ -60,7 +60,7 @@ function axisDomains(set: number[]): { x: [number, number]; y: [number, number];
 }
 
 /** Multiples of `step` inside [lo, hi]. */
-function ticksIn([lo, hi]: [number, number], step: number): number[] {
+export function ticksIn([lo, hi]: [number, number], step: number): number[] {
   const out: number[] = [];
   for (let k = Math.ceil(lo / step); k * step <= hi; k++) out.push(k * step);
   return out;
