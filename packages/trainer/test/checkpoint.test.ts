@@ -10,6 +10,7 @@ import {
   loadCheckpoint,
   type ReplicaState,
   resolveTrainConfig,
+  saveCompactCheckpoint,
   type TrainConfig,
   train,
 } from '../src/train/index.js';
@@ -109,8 +110,14 @@ describe('checkpoint files', () => {
     expect(ckpt.step).toBe(4);
     expect(ckpt.params.length).toBe(ckpt.state.weights.length);
     expect(ckpt.metrics.backend).toBe('test');
+    // A line logged after the last checkpoint (by the killed run) is dropped on resume, not repeated.
+    writeFileSync(join(runDir, 'log.jsonl'), `${readFileSync(join(runDir, 'log.jsonl'), 'utf8')}{"step":5,"loss":-1}\n`);
     config.train.steps = 6;
+    config.train.logEvery = 1;
     await train({ ...quiet(config, dataset, runDir), resume: ckpt });
+    const logged = readFileSync(join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(logged.filter((l) => l.step === 5)).toHaveLength(1);
+    expect(logged.every((l) => l.loss >= 0)).toBe(true);
     expect((await loadCheckpoint(join(runDir, 'checkpoint'))).step).toBe(6);
     expect(readdirSync(join(runDir, 'checkpoints'))).toHaveLength(1);
     expect(readdirSync(runDir).filter((f) => f.startsWith('.checkpoint.tmp'))).toEqual([]);
@@ -123,5 +130,58 @@ describe('checkpoint files', () => {
     writeFileSync(weights, bytes.subarray(0, 100));
     await expect(loadCheckpoint(runDir)).rejects.toThrow(CheckpointError);
     await expect(loadCheckpoint(join(tmp, 'nothing'))).rejects.toThrow(/nothing: no checkpoint here/);
+  });
+});
+
+describe('compact checkpoints', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('keep weights and EMA exactly, Adam second moments to bfloat16, drop first moments, and resume', async () => {
+    const dataset = await loadDataset('toy:moons', { toyCount: 200 });
+    const config = resolveTrainConfig(dataset, { spec: 'toy:moons' }, {
+      model: { hidden: 8, layers: 1, timeEmbedDim: 8 },
+      train: { steps: 5, batchSize: 8, checkpointEvery: 5 },
+    });
+    const runDir = join(tmp, 'compact-run');
+    await train(quiet(config, dataset, runDir));
+    const full = await loadCheckpoint(runDir);
+    const compactDir = join(tmp, 'compact');
+    await saveCompactCheckpoint(compactDir, full, { 'log.jsonl': new TextEncoder().encode('{"step":5}\n') });
+    // Writing it again replaces the folder whole.
+    await saveCompactCheckpoint(compactDir, full);
+    expect(readdirSync(compactDir).sort()).toEqual(['adam_v.bin', 'checkpoint.json', 'ema.bin', 'weights.bin']);
+    expect(readdirSync(tmp).filter((f) => f.includes('compact.tmp') || f.includes('compact.old'))).toEqual([]);
+
+    const compact = await loadCheckpoint(compactDir);
+    expect(compact.compact).toBe(true);
+    expect(compact.step).toBe(5);
+    for (const part of ['weights', 'ema'] as const) {
+      compact.state[part].forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(full.state[part][i]!)));
+    }
+    compact.state.adamM.forEach((a) => expect(a.every((x) => x === 0)).toBe(true));
+    let worst = 0;
+    compact.state.adamV.forEach((a, i) =>
+      a.forEach((v, j) => {
+        const exact = full.state.adamV[i]![j]!;
+        if (exact > 0) worst = Math.max(worst, Math.abs(v - exact) / exact);
+      }),
+    );
+    expect(worst).toBeGreaterThan(0); // rounded, not copied
+    expect(worst).toBeLessThanOrEqual(2 ** -8); // bfloat16: 8 significant bits, round to nearest
+    const total = full.state.weights.reduce((n, a) => n + a.length, 0);
+    expect(readFileSync(join(compactDir, 'adam_v.bin')).length).toBe(2 * total);
+
+    config.train.steps = 8;
+    const resumed = await train({ ...quiet(config, dataset, join(tmp, 'compact-resumed')), resume: { ...compact, dir: undefined } });
+    expect(resumed.step).toBe(8);
+    expect(Number.isFinite(resumed.loss)).toBe(true);
+
+    const vPath = join(compactDir, 'adam_v.bin');
+    const bytes = readFileSync(vPath);
+    bytes[3] ^= 0x40;
+    writeFileSync(vPath, bytes);
+    await expect(loadCheckpoint(compactDir)).rejects.toThrow(/adam_v\.bin: CRC-32 mismatch/);
   });
 });

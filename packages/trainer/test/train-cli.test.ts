@@ -49,6 +49,23 @@ describe('onnx-ddpm train / export', () => {
     expect(e.code).toBe(0);
     expect(readFileSync(raw).equals(readFileSync(onnx))).toBe(false);
     expect(readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
+
+    // A compact copy continues in a fresh run folder, carrying the loss history up to its step.
+    const compact = join(tmp, 'moons-compact');
+    const c = cli(['export', '--checkpoint', run, '--compact-checkpoint', compact]);
+    expect(c.stderr).toMatch(/compact checkpoint of step 150/);
+    expect(c.code).toBe(0);
+    expect(existsSync(join(tmp, 'moons-compact.onnx'))).toBe(false);
+    const more = join(tmp, 'moons-more');
+    const m = cli(['train', '--out', more, '--resume-from', compact, '--steps', '200', '--backend', 'wasm', '--workers', '1']);
+    expect(m.stderr).toMatch(/is compact: Adam's first moments restart at zero/);
+    expect(m.stderr).toMatch(/trained at step 200\/200/);
+    expect(m.code).toBe(0);
+    const moreLog = readFileSync(join(more, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(moreLog.map((l) => l.step)).toEqual([50, 100, 150, 200]);
+    const continued = await loadCheckpoint(more);
+    expect(continued.step).toBe(200);
+    expect(continued.config).toEqual({ ...ckpt.config, train: { ...ckpt.config.train, steps: 200 } });
   });
 
   it('refuses bad input with one line and no stack trace', () => {
@@ -60,6 +77,9 @@ describe('onnx-ddpm train / export', () => {
       [['train', '--out', join(tmp, 'moons'), '--resume', '--lr', '1'], /--lr cannot be changed/],
       [['train', '--data', 'toy:moons', '--out', join(tmp, 'v'), '--class-cond'], /class-conditional training needs labels/],
       [['export', '--checkpoint', join(tmp, 'nothing'), '--out', join(tmp, 'n.onnx')], /nothing: no checkpoint here/],
+      [['export', '--checkpoint', join(tmp, 'moons')], /nothing to write: give --out/],
+      [['train', '--out', join(tmp, 'moons'), '--resume-from', join(tmp, 'moons')], /already holds a checkpoint; --resume-from starts a new run folder/],
+      [['train', '--out', join(tmp, 'w'), '--resume-from', join(tmp, 'nothing')], /nothing: no checkpoint here/],
     ];
     for (const [args, message] of cases) {
       const r = cli(args);

@@ -1,25 +1,52 @@
-import { type Command, intFlag, requiredString, stringFlag } from '../command.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Command, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { parseBackend, trainerUserError } from './train.js';
+
+type Trainer = typeof import('@onnx-ddpm/trainer');
+type Checkpoint = Awaited<ReturnType<Trainer['loadCheckpoint']>>;
+
+/** Writes the checkpoint's compact copy, with the run's log up to its step beside it (for loss curves). */
+async function writeCompactCheckpoint(trainer: Trainer, ckpt: Checkpoint, runDir: string, out: string): Promise<void> {
+  // A run folder keeps log.jsonl at its top; a compact checkpoint keeps its own copy.
+  const readLog = (folder: string) => readFile(join(folder, 'log.jsonl'), 'utf8').catch(() => null);
+  const log = (await readLog(runDir)) ?? (await readLog(ckpt.dir!));
+  const extra: Record<string, Uint8Array> = {};
+  if (log !== null) extra['log.jsonl'] = new TextEncoder().encode(trainer.logUpToStep(log, ckpt.step));
+  await trainer.saveCompactCheckpoint(out, ckpt, extra);
+}
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'export a training checkpoint to ONNX (parity-checked against TF.js)',
+  summary: 'export a training checkpoint to ONNX (parity-checked against TF.js) or to a compact checkpoint',
   options: {
     checkpoint: { type: 'string', valueName: '<dir>', description: 'checkpoint folder, or a run folder (uses <run>/checkpoint)' },
     out: { type: 'string', valueName: '<model.onnx>', description: 'ONNX file to write (atomically)' },
+    'compact-checkpoint': {
+      type: 'string',
+      valueName: '<dir>',
+      description: 'also (or only) write a compact resumable copy: float32 weights and EMA, bfloat16 Adam second moments (train --resume-from continues it)',
+    },
     'no-ema': { type: 'boolean', description: 'export the raw weights instead of their EMA' },
     opset: { type: 'string', valueName: '<n>', description: 'ONNX opset (13–21)', default: '17' },
     backend: { type: 'string', valueName: '<name>', description: 'TF.js backend of the parity check: auto, tensorflow, wasm or cpu', default: 'auto' },
   },
   async run({ values }) {
     const dir = requiredString(values, 'checkpoint');
-    const out = requiredString(values, 'out');
+    const out = stringFlag(values, 'out');
+    const compactOut = stringFlag(values, 'compact-checkpoint');
+    if (!out && !compactOut) throw new UsageError('nothing to write: give --out <model.onnx> and/or --compact-checkpoint <dir>');
     const opset = intFlag(values, 'opset', 1)!;
     const backend = parseBackend(stringFlag(values, 'backend'));
     const useEma = values['no-ema'] !== true;
     const trainer = await import('@onnx-ddpm/trainer');
     try {
       const ckpt = await trainer.loadCheckpoint(dir);
+      if (compactOut) {
+        await writeCompactCheckpoint(trainer, ckpt, dir, compactOut);
+        process.stderr.write(`wrote ${compactOut}: compact checkpoint of step ${ckpt.step} (continue with: onnx-ddpm train --resume-from ${compactOut} --out <run>)\n`);
+      }
+      if (!out) return 0;
       await trainer.selectBackend(backend);
       const exported = await trainer.exportCheckpoint(ckpt, out, { useEma, opset });
       process.stderr.write(

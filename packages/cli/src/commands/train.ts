@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint, ConfigOverrides, DataConfig, TrainConfig, TrainSettings } from '@onnx-ddpm/trainer';
 import { type Command, CliError, intFlag, numberFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
@@ -126,6 +126,11 @@ export const trainCommand: Command = {
     backend: { type: 'string', valueName: '<name>', description: 'TF.js backend: auto, tensorflow, wasm or cpu', default: 'auto' },
     workers: { type: 'string', valueName: '<n>', description: 'data-parallel worker threads (default: 2 for images on wasm, else 1)' },
     resume: { type: 'boolean', description: "continue the run in --out from its checkpoint (with its saved config)" },
+    'resume-from': {
+      type: 'string',
+      valueName: '<checkpoint>',
+      description: 'continue another checkpoint (e.g. a committed compact one) in a new --out, with its config and log.jsonl',
+    },
     config: { type: 'string', valueName: '<json>', description: 'JSON file (or inline JSON) {"model": {…}, "scheduler": {…}, "train": {…}} over the defaults' },
     seed: { type: 'string', valueName: '<int>', description: 'seed of weights, toy data and every batch (default 0)' },
     ema: { type: 'string', valueName: '<decay>', description: 'EMA decay of the weights (toys: 0.995, images: 0.9999)' },
@@ -145,13 +150,16 @@ export const trainCommand: Command = {
     const workers = intFlag(values, 'workers', 1);
     const exportPath = stringFlag(values, 'export');
     const opset = intFlag(values, 'opset', 1)!;
-    const resume = values.resume === true;
+    const resumeFrom = stringFlag(values, 'resume-from');
+    if (values.resume === true && resumeFrom) throw new UsageError('give --resume (this --out) or --resume-from (another checkpoint), not both');
+    const resume = values.resume === true || resumeFrom !== undefined;
+    const resumeFlag = resumeFrom ? '--resume-from' : '--resume';
     const dataFlag = stringFlag(values, 'data');
     const flagSettings = settingsFromFlags(values);
     if (resume) {
       const given = NEW_RUN_ONLY.filter((f) => values[f] !== undefined && values[f] !== false);
       if (given.length > 0) {
-        throw new UsageError(`--resume continues with the run's saved config; --${given[0]} cannot be changed (start a new --out instead)`);
+        throw new UsageError(`${resumeFlag} continues with the run's saved config; --${given[0]} cannot be changed (start a new --out instead)`);
       }
     } else if (!dataFlag) {
       throw new UsageError('--data is required (or --resume to continue the run in --out)');
@@ -161,11 +169,25 @@ export const trainCommand: Command = {
     try {
       let checkpoint: Checkpoint | undefined;
       let dataConfig: DataConfig;
-      if (resume) {
+      if (resumeFrom) {
+        if (await trainer.hasCheckpoint(runDir)) {
+          throw new CliError(`${runDir} already holds a checkpoint; --resume-from starts a new run folder (or use --resume to continue ${runDir})`);
+        }
+        const { dir, ...loaded } = await trainer.loadCheckpoint(resumeFrom);
+        checkpoint = loaded; // no `dir`: the first save goes into runDir
+        const history = await readFile(join(dir!, 'log.jsonl'), 'utf8').catch(() => null);
+        if (history !== null) {
+          await mkdir(runDir, { recursive: true });
+          await writeFileAtomic(join(runDir, 'log.jsonl'), trainer.logUpToStep(history, loaded.step));
+        }
+        if (loaded.compact) log(`${resumeFrom} is compact: Adam's first moments restart at zero, so this continuation is not bitwise-exact`);
+      } else if (resume) {
         if (!(await trainer.hasCheckpoint(runDir))) {
           throw new CliError(`${runDir} has no checkpoint to resume; run without --resume to start training there`);
         }
         checkpoint = await trainer.loadCheckpoint(runDir);
+      }
+      if (checkpoint) {
         dataConfig = checkpoint.config.data;
         if (dataFlag && dataFlag !== dataConfig.spec) {
           throw new UsageError(`--data ${dataFlag} differs from the run's dataset ${dataConfig.spec}`);

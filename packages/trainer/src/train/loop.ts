@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
@@ -23,6 +23,20 @@ export interface TrainLogRecord {
   lr: number;
   img_per_s: number;
   elapsed_s: number;
+}
+
+/** The lines of a log.jsonl text up to and including `step` (a resumed run appends from there). */
+export function logUpToStep(text: string, step: number): string {
+  const kept = text.split('\n').filter((line) => line.trim() !== '' && (JSON.parse(line) as TrainLogRecord).step <= step);
+  return kept.map((line) => `${line}\n`).join('');
+}
+
+/** Removes the lines a killed run logged after its last checkpoint, so the resumed run does not repeat them. */
+function dropLogAfter(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const kept = logUpToStep(readFileSync(path, 'utf8'), step);
+  writeFileSync(`${path}.tmp`, kept);
+  renameSync(`${path}.tmp`, path);
 }
 
 export interface TrainOptions {
@@ -85,6 +99,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const lastStep = Math.min(s.steps, opts.stopAtStep ?? s.steps);
   await mkdir(runDir, { recursive: true });
   writeJsonAtomically(join(runDir, 'config.json'), config);
+  if (opts.resume) dropLogAfter(join(runDir, 'log.jsonl'), firstStep);
 
   await ensureGradients();
   const init: ReplicaInit = { modelConfig: config.model, train: hyperOf(config), seed: s.seed };
