@@ -31,7 +31,7 @@ export interface OnnxDdpmHook {
     timestep: Numbers,
     classLabels: Numbers | null,
   ): Promise<{ output: Float32Array; ep: string }>;
-  sample(modelBytes: Bytes, ep: WebExecutionProvider, opts: SampleHookOptions): Promise<{ samples: Float32Array; shape: number[]; ep: string; msPerStep: number }>;
+  sample(modelBytes: Bytes, ep: WebExecutionProvider, opts: SampleHookOptions): Promise<{ samples: Float32Array; shape: number[]; ep: string; msPerStep: number; modelMsPerStep: number }>;
   scheduleTables(schedulerConfigJson: string): Record<string, number[]>;
 }
 
@@ -96,6 +96,7 @@ export function installHook(): OnnxDdpmHook {
         shape: result.shape,
         ep: model.executionProvider,
         msPerStep: result.timings.totalMs / result.timings.steps,
+        modelMsPerStep: result.timings.modelMs / result.timings.steps,
       };
     },
     scheduleTables(schedulerConfigJson) {

@@ -1,10 +1,17 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inspectModel } from '@onnx-ddpm/onnx';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
-import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
+import { type Command, CliError, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, type SamplerNode, samplerUserError } from '../sampler-flags.js';
+import { formatBenchMarkdown, formatBenchTable } from '../bench/format.js';
+import { SAMPLING_RUNTIME_IDS, type SamplingRuntimeId } from '../bench/sampling.js';
+import { runBenchTable, type SamplingOptions, type TrainingOptions } from '../bench/table.js';
+import { TRAIN_CONFIG_IDS, type TrainConfigId } from '../bench/training.js';
+import { initialWeightsModel, type ModelUnderTest, modelFromFile } from '../parity/model-under-test.js';
 
 
 /** One batch size of one model. */
@@ -108,7 +115,7 @@ export const benchCommand: Command = {
   summary: 'benchmark sampling speed and loop overhead',
   options: {
     model: { type: 'string', valueName: '<file|dir>', description: '.onnx file, or a diffusers-style folder' },
-    batch: { type: 'string', valueName: '<n,n,...>', description: 'batch sizes to time', default: '1,16' },
+    batch: { type: 'string', valueName: '<n,n,...>', description: 'batch sizes to time (default: 1,16; with --runtimes 1,16,64)' },
     steps: { type: 'string', valueName: '<k>', description: 'reverse steps timed per batch size', default: '20' },
     method: { type: 'string', valueName: '<ddpm|ddim>', description: 'sampler whose loop is timed', default: 'ddim' },
     ep: { type: 'string', valueName: '<list>', description: 'execution providers in order of preference: cuda, webgpu, cpu', default: 'cpu' },
@@ -116,8 +123,29 @@ export const benchCommand: Command = {
     'scheduler-config': { type: 'string', valueName: '<file.json>', description: "scheduler config overriding the model's metadata" },
     'matmul-size': { type: 'string', valueName: '<n>', description: 'n of the n×n×n MatMul that measures this machine', default: '512' },
     json: { type: 'boolean', description: 'print the report as JSON on stdout' },
+    runtimes: {
+      type: 'string',
+      valueName: '<list>',
+      description: `the benchmark table: sampling on these parity runtimes, each in a child process (all, none, or ${SAMPLING_RUNTIME_IDS.join(', ')}); the others are listed as skipped`,
+    },
+    'slow-steps': { type: 'string', valueName: '<k>', description: 'with --runtimes: reverse steps on the wasm and WebGPU runtimes (slow here: no GPU)', default: '2' },
+    'max-run-s': {
+      type: 'string',
+      valueName: '<s>',
+      description: 'with --runtimes: a runtime stops before a batch size whose run is projected (from the last one) to take longer',
+      default: '120',
+    },
+    train: { type: 'string', valueName: '<list>', description: `the benchmark table: training img/s of these TF.js configurations (all, none, or ${TRAIN_CONFIG_IDS.join(', ')})` },
+    'train-batch': { type: 'string', valueName: '<n>', description: 'with --train: batch size (cpu uses --cpu-batch)', default: '64' },
+    'cpu-batch': { type: 'string', valueName: '<n>', description: 'with --train: batch size of the slow cpu backend (one step, no warm-up)', default: '8' },
+    'train-steps': { type: 'string', valueName: '<k>', description: 'with --train: timed steps per configuration', default: '2' },
+    'train-warmup': { type: 'string', valueName: '<k>', description: 'with --train: untimed steps first', default: '1' },
+    'train-image-size': { type: 'string', valueName: '<n>', description: 'with --train: side of the default n×n×1 U-Net (10 classes) that is trained', default: '28' },
+    markdown: { type: 'boolean', description: 'with --runtimes/--train: print the README block (<!-- bench --> … <!-- /bench -->) with date and machine' },
   },
   async run({ values }) {
+    if (values.runtimes !== undefined || values.train !== undefined) return runTable(values);
+    if (values.markdown === true) throw new UsageError('--markdown applies to the benchmark table (--runtimes or --train)');
     const modelPath = requiredString(values, 'model');
     const batches = parseBatches(stringFlag(values, 'batch') ?? '1,16');
     const steps = intFlag(values, 'steps', 1)!;
@@ -228,3 +256,82 @@ export const benchCommand: Command = {
     }
   },
 };
+
+/** `all`, `none` or a comma-separated list of `known` ids, for `--<flag>`. */
+function parseIdList<T extends string>(flag: string, text: string, known: readonly T[]): T[] {
+  const choose = `choose from all, none, ${known.join(', ')}`;
+  if (text.trim() === 'all') return [...known];
+  if (text.trim() === 'none') return [];
+  const ids = text.split(',').map((s) => s.trim());
+  for (const id of ids) {
+    if (!(known as readonly string[]).includes(id)) throw new UsageError(`--${flag}: unknown ${id === '' ? 'empty entry' : `'${id}'`} in '${text}' (${choose})`);
+  }
+  return [...new Set(ids as T[])];
+}
+
+/** models/fashion-mnist.onnx of this repository (dist/bench → the repository root). */
+const FASHION_MNIST_MODEL = fileURLToPath(new URL('../../../../models/fashion-mnist.onnx', import.meta.url));
+
+/** --model, else the repository's Fashion-MNIST model, else the default 28×28×1 U-Net with seed-0 weights. */
+async function tableModel(path: string | undefined): Promise<ModelUnderTest> {
+  const sampler = await loadNodeSampler();
+  try {
+    if (path !== undefined) return await modelFromFile(path);
+    if (existsSync(FASHION_MNIST_MODEL)) return await modelFromFile(FASHION_MNIST_MODEL);
+    const trainer = await import('@onnx-ddpm/trainer');
+    return await initialWeightsModel(trainer.defaultUNetConfig(28, 1, 10), 'default Fashion-MNIST U-Net', 'onnx-ddpm bench; speed does not depend on the weights');
+  } catch (err) {
+    throw samplerUserError(sampler, err) ?? err;
+  }
+}
+
+/** `bench --runtimes … --train …`: the one-run table (bench/table.ts). */
+async function runTable(values: OptionValues): Promise<number> {
+  for (const flag of ['compare', 'ep', 'scheduler-config']) {
+    if (values[flag] !== undefined && values[flag] !== (benchCommand.options[flag]?.default ?? undefined)) {
+      throw new UsageError(`--${flag} applies to the in-process bench, not to the table (--runtimes/--train)`);
+    }
+  }
+  const json = values.json === true;
+  const markdown = values.markdown === true;
+  if (json && markdown) throw new UsageError('--json and --markdown exclude each other');
+  const runtimes = parseIdList<SamplingRuntimeId>('runtimes', stringFlag(values, 'runtimes') ?? 'none', SAMPLING_RUNTIME_IDS);
+  const train = parseIdList<TrainConfigId>('train', stringFlag(values, 'train') ?? 'none', TRAIN_CONFIG_IDS);
+  const batches = parseBatches(stringFlag(values, 'batch') ?? '1,16,64').sort((a, b) => a - b);
+  const steps = intFlag(values, 'steps', 1)!;
+  const slowSteps = intFlag(values, 'slow-steps', 1)!;
+  const maxRunSeconds = intFlag(values, 'max-run-s', 1)!;
+  const method = methodFlag(values);
+  const matmulSize = intFlag(values, 'matmul-size', 1)!;
+  const training: TrainingOptions | null =
+    train.length === 0
+      ? null
+      : {
+          selected: train,
+          batch: intFlag(values, 'train-batch', 1)!,
+          cpuBatch: intFlag(values, 'cpu-batch', 1)!,
+          steps: intFlag(values, 'train-steps', 1)!,
+          warmup: intFlag(values, 'train-warmup', 0)!,
+          imageSize: intFlag(values, 'train-image-size', 2)!,
+          channels: 1,
+          numClasses: 10,
+        };
+  if (runtimes.length === 0 && training === null) throw new UsageError('nothing to run: --runtimes none and --train none');
+  const log = (line: string) => process.stderr.write(`onnx-ddpm bench: ${line}\n`);
+
+  let sampling: SamplingOptions | null = null;
+  if (runtimes.length > 0) {
+    const model = await tableModel(stringFlag(values, 'model'));
+    for (const w of model.warnings) log(`warning: ${w}`);
+    const T = model.config.num_train_timesteps;
+    if (steps > T) throw new UsageError(`--steps ${steps} exceeds the model's ${T} training timesteps`);
+    log(`model: ${model.description}`);
+    sampling = { model, selected: runtimes, batches, method, steps, slowSteps, maxRunSeconds, matmulSize };
+  }
+  const report = await runBenchTable({ sampling, training }, log);
+  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${markdown ? formatBenchMarkdown(report) : formatBenchTable(report)}\n`);
+  const failed = [...(report.sampling?.runtimes ?? []), ...(report.training?.configs ?? [])].filter((r) => r.status === 'failed');
+  for (const f of failed) log(`${f.label} failed: ${f.reason}`);
+  return failed.length > 0 ? 1 : 0;
+}

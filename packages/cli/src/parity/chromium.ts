@@ -11,7 +11,7 @@ interface PageHook {
     bytes: string,
     ep: string,
     opts: { method: string; steps: number; eta: number; seed: number; batch: number; classLabels: number[] | null; schedulerConfigJson: string },
-  ): Promise<{ samples: Float32Array; ep: string; msPerStep: number }>;
+  ): Promise<{ samples: Float32Array; ep: string; msPerStep: number; modelMsPerStep?: number }>;
   scheduleTables(json: string): Record<string, number[]>;
 }
 declare const window: { onnxDdpm: PageHook };
@@ -41,11 +41,25 @@ async function runInPage(host: ChromiumHost, ep: WebExecutionProvider, job: Pari
   const r = await page.evaluate(async (a) => {
     const call = await window.onnxDdpm.modelCall(a.bytes, a.ep, a.sample, a.shape, a.timestep, a.callLabels);
     const traj = await window.onnxDdpm.sample(a.bytes, a.ep, a.opts);
-    return { call: Array.from(call.output), callEp: call.ep, final: Array.from(traj.samples), ep: traj.ep, msPerStep: traj.msPerStep };
+    return {
+      call: Array.from(call.output),
+      callEp: call.ep,
+      final: Array.from(traj.samples),
+      ep: traj.ep,
+      msPerStep: traj.msPerStep,
+      modelMsPerStep: traj.modelMsPerStep,
+    };
   }, args);
   if (r.callEp !== ep || r.ep !== ep) throw new Error(`the page ran on ${r.callEp}/${r.ep}, not ${ep}`);
   const where = ep === 'webgpu' && webgpu.ok ? `WebGPU EP on ${webgpu.adapter}` : 'wasm EP';
-  return { call: Float32Array.from(r.call), final: Float32Array.from(r.final), msPerStep: r.msPerStep, detail: `Chromium ${chromiumVersion}, onnxruntime-web ${where}` };
+  return {
+    call: Float32Array.from(r.call),
+    final: Float32Array.from(r.final),
+    msPerStep: r.msPerStep,
+    // Pages built before the hook reported it leave the split unknown.
+    ...(r.modelMsPerStep === undefined ? {} : { modelMsPerStep: r.modelMsPerStep }),
+    detail: `Chromium ${chromiumVersion}, onnxruntime-web ${where}`,
+  };
 }
 
 export function chromiumRuntimes(host: ChromiumHost): ParityRuntime[] {

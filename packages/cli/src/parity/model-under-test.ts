@@ -41,16 +41,22 @@ async function activeBackend(trainer: Trainer): Promise<string> {
   return `${choice.name} (${choice.device})`;
 }
 
-export async function builtInModel(): Promise<ModelUnderTest> {
+export function builtInModel(): Promise<ModelUnderTest> {
+  return initialWeightsModel(BUILT_IN_UNET, 'built-in tiny U-Net', 'onnx-ddpm parity');
+}
+
+/** A U-Net with the trainer's seed-0 initial weights, exported on the fly; `name` heads its description. */
+export async function initialWeightsModel(unet: UNetConfig, name: string, by: string): Promise<ModelUnderTest> {
   const trainer = await import('@onnx-ddpm/trainer');
   const backend = await activeBackend(trainer);
-  const net = trainer.createModel(BUILT_IN_UNET, 0);
+  const net = trainer.createModel(unet, 0);
   const config = DEFAULT_SCHEDULER_CONFIG;
-  const bytes = trainer.exportOnnx({ model: net, schedulerConfig: config, training: { dataset: 'none: initial weights of seed 0 (onnx-ddpm parity)' } });
+  const bytes = trainer.exportOnnx({ model: net, schedulerConfig: config, training: { dataset: `none: initial weights of seed 0 (${by})` } });
   const info = new TfjsEpsModel(net).info;
+  const { imageSize: s, channels: c, numClasses: k } = unet;
   return {
     bytes,
-    description: `built-in tiny U-Net (8×8×1, 2 classes, ${net.parameterCount()} parameters, seed-0 initial weights, exported on the fly)`,
+    description: `${name} (${s}×${s}×${c}, ${k} classes, ${net.parameterCount()} parameters, seed-0 initial weights, exported on the fly)`,
     config,
     sampleShape: [...info.sampleShape],
     numClasses: info.numClasses,

@@ -19,7 +19,8 @@ export type ChildReply =
 process.once('message', async ({ job, ep }: ChildRequest) => {
   let reply: ChildReply;
   try {
-    reply = { kind: 'ok', output: await runOnOrtNode(job, ep) };
+    const output = await runOnOrtNode(job, ep);
+    reply = { kind: 'ok', output: { ...output, peakRssBytes: process.resourceUsage().maxRSS * 1024 } };
   } catch (err) {
     reply = err instanceof RuntimeUnavailable ? { kind: 'unavailable', reason: err.message } : { kind: 'error', message: (err as Error).message };
   }

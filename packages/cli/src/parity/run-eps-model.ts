@@ -3,7 +3,7 @@ import { PhiloxNoise } from '@onnx-ddpm/schedule';
 import type { ParityJob } from './runtime.js';
 
 /** One model call and one seeded trajectory of `job` on any EpsModel (ORT-node, ORT-web, TF.js). */
-export async function runEpsModel(model: EpsModel, job: ParityJob): Promise<{ call: Float32Array; final: Float32Array; msPerStep: number }> {
+export async function runEpsModel(model: EpsModel, job: ParityJob): Promise<{ call: Float32Array; final: Float32Array; msPerStep: number; modelMsPerStep: number }> {
   const { call: c, trajectory: t } = job;
   // The model may reuse its output buffer on the next call: keep a copy.
   const call = (await model.predict(c.sample, c.shape, c.timestep, c.classLabels)).slice();
@@ -15,5 +15,6 @@ export async function runEpsModel(model: EpsModel, job: ParityJob): Promise<{ ca
     noise: new PhiloxNoise(t.seed),
     classLabels: t.classLabels,
   });
-  return { call, final: result.samples, msPerStep: result.timings.totalMs / result.timings.steps };
+  const { timings } = result;
+  return { call, final: result.samples, msPerStep: timings.totalMs / timings.steps, modelMsPerStep: timings.modelMs / timings.steps };
 }

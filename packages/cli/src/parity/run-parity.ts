@@ -70,7 +70,7 @@ export function comparePair(a: RuntimeId, outA: RuntimeOutput, b: RuntimeId, out
 }
 
 /** The first line of an error (page errors carry a browser stack trace), without playwright's call prefix. */
-function oneLine(err: unknown): string {
+export function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return (text.split('\n').find((l) => l.trim() !== '') ?? text).replace(/^page\.evaluate: /, '').trim();
 }

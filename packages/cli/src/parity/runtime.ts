@@ -47,6 +47,10 @@ export interface RuntimeOutput {
   /** x_0 of the trajectory, [batch, ...sampleShape]. */
   final: Float32Array;
   msPerStep: number;
+  /** The model calls' share of msPerStep, where the runtime reports it (the rest is the reverse loop). */
+  modelMsPerStep?: number;
+  /** Peak RSS of the process that ran the model, where that was a child process of its own. */
+  peakRssBytes?: number;
   /** Where it ran, e.g. the TF.js backend or the WebGPU adapter. */
   detail: string;
 }
