@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SCHEDULER_CONFIG } from '../packages/schedule/dist/index.js';
+import { BENCH_TRAIN_HYPER, syntheticBatch, timeTrainSteps } from '../packages/cli/dist/bench/training.js';
 import { selectBackend } from '../packages/trainer/dist/backend/index.js';
 import { createModel, defaultUNetConfig } from '../packages/trainer/dist/model/index.js';
 import { createWorkerEngine } from '../packages/trainer/dist/parallel/index.js';
@@ -52,16 +52,6 @@ const configs = args.configs.split(',').map((c) => {
 });
 
 const modelConfig = defaultUNetConfig(28, 1, 0);
-const hyper = {
-  scheduler: DEFAULT_SCHEDULER_CONFIG,
-  lr: 2e-4,
-  warmupSteps: 100,
-  gradClip: 1,
-  emaDecay: 0.999,
-  adamBeta1: 0.9,
-  adamBeta2: 0.999,
-  adamEps: 1e-8,
-};
 
 /** Forward multiply-adds per image, from the shapes of one forward pass at batch 1. */
 function countForwardMacs(model) {
@@ -105,23 +95,7 @@ function countForwardMacs(model) {
   return macs;
 }
 
-function makeBatch(n, step) {
-  const d = 28 * 28;
-  const x0 = new Float32Array(n * d);
-  const eps = new Float32Array(n * d);
-  const t = new Int32Array(n);
-  let s = (step + 1) * 2654435761;
-  const rnd = () => {
-    s = (s * 1103515245 + 12345) >>> 0;
-    return s / 2 ** 32;
-  };
-  for (let i = 0; i < x0.length; i++) {
-    x0[i] = rnd() * 2 - 1;
-    eps[i] = Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
-  }
-  for (let i = 0; i < n; i++) t[i] = Math.floor(rnd() * 1000);
-  return { x0, eps, t, labels: null, shape: [n, 28, 28, 1], dropoutSeed: step };
-}
+const makeBatch = (n, step) => syntheticBatch(n, 28, 1, 0, step);
 
 async function profileStep(model, n) {
   const engine = tf.engine();
@@ -221,12 +195,10 @@ async function main() {
     const n = backend === 'cpu' ? cpuBatch : batch;
     const nSteps = backend === 'cpu' ? 1 : steps;
     const nWarm = backend === 'cpu' ? 0 : warmup;
-    const engine = await createWorkerEngine({ modelConfig, train: hyper, seed: 0, workers, backend });
+    const engine = await createWorkerEngine({ modelConfig, train: BENCH_TRAIN_HYPER, seed: 0, workers, backend });
     try {
-      for (let s = 0; s < nWarm; s++) await engine.step(makeBatch(n, s), s);
-      const t0 = performance.now();
-      for (let s = 0; s < nSteps; s++) await engine.step(makeBatch(n, nWarm + s), nWarm + s);
-      results.push({ label: `${backend}, ${workers} worker${workers === 1 ? '' : 's'}`, n, ms: (performance.now() - t0) / nSteps });
+      const ms = await timeTrainSteps(engine, { batch: n, warmup: nWarm, steps: nSteps, imageSize: 28, channels: 1, numClasses: 0 });
+      results.push({ label: `${backend}, ${workers} worker${workers === 1 ? '' : 's'}`, n, ms });
     } finally {
       await engine.dispose();
     }
