@@ -110,11 +110,23 @@ const workers =
       };
 
 // Export parity: the model file against the TF.js forward of the checkpoint's weights.
+const extra = [];
 let parity = { skipped: '--no-parity' };
 if (!args['no-parity']) {
-  const ckpt = await trainer.loadCheckpoint(runDir).catch((err) => fail(err.message));
-  if (ckpt.step !== steps) {
+  const ckpt = (await trainer.hasCheckpoint(runDir)) ? await trainer.loadCheckpoint(runDir).catch((err) => fail(err.message)) : null;
+  if (!ckpt) {
+    parity = { skipped: 'the run has no checkpoint' };
+  } else if (ckpt.step !== steps) {
     parity = { skipped: `the model is from step ${steps}, the run's checkpoint is at step ${ckpt.step}` };
+  } else if (ckpt.metrics.loss !== training.final_loss) {
+    // Same step, other weights: e.g. a committed model and a retrain of it with the same command.
+    parity = {
+      skipped: `this file is not an export of the run's checkpoint: final loss ${training.final_loss} in its metadata, ${ckpt.metrics.loss} in the checkpoint`,
+    };
+    extra.push(
+      `The loss curve is the log of \`${shown(runDir)}\`, another run of the same configuration to the same step ` +
+        `(final loss ${ckpt.metrics.loss.toPrecision(8)}; this file's ${training.final_loss.toPrecision(8)}).`,
+    );
   } else {
     await trainer.selectBackend('auto', () => {});
     const net = trainer.createModel(ckpt.config.model, ckpt.config.train.seed);
@@ -160,7 +172,6 @@ try {
 const guided = guidance !== undefined ? `, classifier-free guidance ${guidance}` : '';
 let samplesPng;
 let caption;
-const extra = [];
 if (isImage && classLabels) {
   const columns = perClass;
   const grid = await sampler.encodeImageGrid(result.samples, result.shape, { columns });
@@ -179,15 +190,25 @@ if (isImage && classLabels) {
   caption = `${n} samples (red), ${method}, noise seed ${seed} (as \`onnx-ddpm eval --seed ${seed}\`), onnxruntime-node CPU`;
   let reference;
   if (config.data.spec.startsWith('toy:')) {
+    // As `onnx-ddpm eval --methods ddim-50 --n 10000`: 10 000 samples in batches of 500, noise seed 0.
     const swd = { projections: 1000, seed: 0 };
-    const ref = await loadToyReference(config.data.spec, n, 1, sampleShape, swd);
-    const { swd: value } = pointQuality(ref, result.samples, n, swd);
-    reference = ref.first.data;
+    const evalN = 10000;
+    const ref = await loadToyReference(config.data.spec, evalN, 1, sampleShape, swd);
+    reference = ref.first.data.subarray(0, 2 * n);
+    const eps = await sampler.OrtEpsModel.create(source.modelPath, { executionProviders: ['cpu'], sampleShape, name: basename(modelPath) });
+    let value;
+    try {
+      const ddim50 = parseMethods('ddim-50', source.config.num_train_timesteps)[0];
+      const { samples } = await generateSamples(eps, source.config, ddim50, { n: evalN, batch: 500, seed: 0, classLabels: null });
+      value = pointQuality(ref, samples, evalN, swd).swd;
+    } finally {
+      await eps.dispose();
+    }
     caption += `, over ${n} fresh points of the data (blue)`;
     extra.push(
-      `Sample quality: sliced Wasserstein-2 distance of these ${n} samples to ${n} fresh points of \`${config.data.spec}\` ` +
-        `(data seed 1, 1000 directions) ${value.toFixed(4)}; two independent draws of ${n} fresh points: ${ref.dataVsData.toFixed(4)} ` +
-        `(the floor at this N; \`onnx-ddpm eval --model ${name}.onnx --n 10000\` measures it per sampler).`,
+      `Sample quality: sliced Wasserstein-2 distance of ${evalN} DDIM-50 samples to ${evalN} fresh points of \`${config.data.spec}\` ` +
+        `(1000 directions, as \`onnx-ddpm eval --model ${name}.onnx --n ${evalN} --methods ddim-50\`): ${value.toFixed(4)}; ` +
+        `two independent draws of fresh points: ${ref.dataVsData.toFixed(4)} (the floor at this N).`,
     );
     log(`sliced W2 ${value.toFixed(4)} (data vs data ${ref.dataVsData.toFixed(4)})`);
   }
@@ -225,11 +246,11 @@ const markdown = card.modelCardMarkdown({
   modelConfig,
   config,
   steps,
-  seconds: logSummary.seconds,
-  itemsPerSecond: logSummary.itemsPerSecond,
+  seconds: typeof training.train_seconds === 'number' ? training.train_seconds : logSummary.seconds,
+  secondsFrom: typeof training.train_seconds === 'number' ? "the model's metadata, train_seconds" : `log.jsonl's elapsed_s at step ${logSummary.step}`,
   backend,
   workers,
-  emaLoss: logSummary.emaLoss,
+  emaLoss: typeof training.final_ema_loss === 'number' ? training.final_ema_loss : logSummary.emaLoss,
   parity,
   extra,
   samples: { caption },

@@ -210,7 +210,7 @@ describe('modelCardMarkdown', () => {
     config,
     steps: 2000,
     seconds: 41.3,
-    itemsPerSecond: 12000,
+    secondsFrom: "the model's metadata, train_seconds",
     backend: 'wasm',
     workers: { count: 1, note: 'default' },
     emaLoss: 0.22648,
@@ -233,7 +233,7 @@ describe('modelCardMarkdown', () => {
     expect(md).toContain('T = 1000, linear β from 0.0001 to 0.02, epsilon prediction');
     expect(md).toContain('2,000 steps of batch 256 (51.2 epochs)');
     expect(md).toContain('warm-up over 100 steps');
-    expect(md).toContain('41 s of training');
+    expect(md).toContain("41 s of training (the model's metadata, train_seconds; ≈ 12,397 points/s)"); // 2000 × 256 / 41.3
     expect(md).toContain('TF.js wasm backend, 1 replica');
     expect(md).toContain('Final loss: 0.2265');
     expect(md).toContain('286,656 bytes (0.27 MiB), opset 17');
@@ -257,6 +257,6 @@ describe('modelCardMarkdown', () => {
     expect(md).toContain('`class_labels` int64 [N]');
     expect(md).toContain('(5.12 epochs)'); // 1200 × 256 / 60000
     expect(md).toContain('3 h 01 min of training');
-    expect(md).toContain('not measured (the checkpoint is at step 1400)');
+    expect(md).toContain('not measured: the checkpoint is at step 1400.');
   });
 });

@@ -18,13 +18,12 @@ export interface CardFacts {
   config: TrainConfig;
   /** Steps the model file was trained for (its `onnx_ddpm.training.steps`). */
   steps: number;
-  /** Training seconds at that step (log.jsonl's elapsed_s). */
+  /** Training seconds of the model (its metadata's train_seconds, else log.jsonl's elapsed_s) and which it is. */
   seconds: number;
-  /** Images or points per second (median over the log). */
-  itemsPerSecond: number;
+  secondsFrom: string;
   backend: string;
   workers: { count: number; note: string };
-  /** The trainer's running mean of the loss at `steps`. */
+  /** The trainer's running mean of the loss at `steps` (the metadata's final_ema_loss). */
   emaLoss: number;
   /** Export parity: max |ONNX Runtime − TF.js| of the checkpoint's weights, or why it was not measured. */
   parity: { maxAbsDiff: number; cases: number } | { skipped: string };
@@ -154,7 +153,7 @@ export function trainCommandLine(config: TrainConfig, opts: TrainCommandOptions)
 }
 
 function formatParity(p: CardFacts['parity']): string {
-  if ('skipped' in p) return `not measured (${p.skipped})`;
+  if ('skipped' in p) return `not measured: ${p.skipped}`;
   return `max abs ${p.maxAbsDiff.toExponential(2)} over ${p.cases} batches (bound 1e-4), measured when this card was written`;
 }
 
@@ -162,6 +161,7 @@ function formatParity(p: CardFacts['parity']): string {
 export function modelCardMarkdown(f: CardFacts): string {
   const t = f.config.train;
   const epochs = (f.steps * t.batchSize) / f.data.count;
+  const speed = (f.steps * t.batchSize) / f.seconds;
   const classes =
     f.data.classNames.length > 0 ? `; ${f.data.classNames.length} classes: ${f.data.classNames.map((c, i) => `${i} ${c}`).join(', ')}` : '; no labels';
   const m = f.modelConfig;
@@ -187,8 +187,8 @@ export function modelCardMarkdown(f: CardFacts): string {
     `- Training: ${thousands(f.steps)} steps of batch ${t.batchSize} (${epochs < 10 ? epochs.toFixed(2) : epochs.toFixed(1)} epochs), ` +
       `L_simple with ${t.antithetic ? 'antithetic ' : ''}uniform t, Adam lr ${t.lr} (linear warm-up over ${t.warmupSteps} steps, then constant), ` +
       `gradient-norm clip ${t.gradClip}, EMA decay ${t.emaDecay}${t.classConditional ? `, label dropout ${t.labelDropout}` : ''}, seed ${t.seed}.`,
-    `- Time and backend: ${formatDuration(f.seconds)} of training (${f.seconds >= 60 ? `${Math.round(f.seconds)} s, ` : ''}log.jsonl's elapsed_s at step ${f.steps}; ` +
-      `≈ ${f.itemsPerSecond < 100 ? f.itemsPerSecond.toFixed(1) : Math.round(f.itemsPerSecond)} ${m['model_type'] === 'unet' ? 'images' : 'points'}/s) on the TF.js ` +
+    `- Time and backend: ${formatDuration(f.seconds)} of training (${f.seconds >= 60 ? `${Math.round(f.seconds)} s, ` : ''}${f.secondsFrom}; ` +
+      `≈ ${speed < 100 ? speed.toFixed(1) : thousands(Math.round(speed))} ${m['model_type'] === 'unet' ? 'images' : 'points'}/s) on the TF.js ` +
       `${f.backend} backend, ${f.workers.count} ${f.workers.count === 1 ? 'replica' : 'data-parallel workers'} (${f.workers.note}).`,
     `- Final loss: ${f.emaLoss.toFixed(4)} (the trainer's running mean over ≈ 50 steps at step ${f.steps}).`,
     `- ONNX: \`${f.name}.onnx\`, ${thousands(f.modelBytes)} bytes (${(f.modelBytes / 2 ** 20).toFixed(2)} MiB), ` +
