@@ -1,5 +1,6 @@
 // The README's main job end to end, through the built CLI: train toy:s_curve with TF.js, export
-// (parity-checked), sample on ONNX Runtime, and check that the samples lie on the S-curve.
+// (parity-checked), sample on ONNX Runtime, check that the samples lie on the S-curve, and that the
+// demo's comparison with the committed models/s-curve.onnx is printed and in its favour or close.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.
 describe('main job: pnpm demo', () => {
   it('trains, exports and samples an S-curve whose samples lie on the data', () => {
     const runDir = join(work, 'run');
-    execFileSync(process.execPath, [join(root, 'scripts/demo.mjs'), '--out', runDir], { stdio: 'pipe' });
+    const stdout = execFileSync(process.execPath, [join(root, 'scripts/demo.mjs'), '--out', runDir], { stdio: 'pipe', encoding: 'utf8' });
     expect(existsSync(join(runDir, 'model.onnx'))).toBe(true);
     const png = readFileSync(join(runDir, 'samples.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
@@ -55,5 +56,18 @@ describe('main job: pnpm demo', () => {
     let meanY = 0;
     for (let i = 1; i < points.data.length; i += 2) meanY += points.data[i]! / 500;
     expect(Math.abs(meanY)).toBeLessThan(0.2);
+
+    // The comparison with the committed model: sliced W2 of both on the same 10 000 fresh points.
+    const figure = (label: string) => Number(new RegExp(`^  ${label}\\s+(\\d+\\.\\d+)`, 'm').exec(stdout)?.[1]);
+    const fresh = figure('this run');
+    const committed = figure('models/s-curve\\.onnx');
+    const floor = figure('data vs data');
+    expect(stdout).toContain('S-curve, this run vs the committed model: sliced W2 to 10000 fresh points');
+    expect(stdout).toMatch(/^difference, this run − committed: [+-]\d\.\d{4} \([+-]\d+\.\d%/m);
+    for (const v of [fresh, committed, floor]) expect(v).toBeGreaterThan(0);
+    // Well above the data's own floor would mean a broken model; the same recipe lands near the committed one.
+    expect(floor).toBeLessThan(fresh);
+    expect(fresh).toBeLessThan(0.06);
+    expect(fresh).toBeLessThan(1.5 * committed);
   });
 });
