@@ -2,29 +2,35 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchChildReply, BenchChildRequest } from './child.js';
 
-const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
-
 /**
- * Runs one request in a fresh child process (bench/child.js of this build) and resolves with its
- * reply; a child that dies without one rejects with its last line of stderr.
+ * Forks `script`, sends it one request and resolves with the last message it sent before it
+ * exited; a child that exits without one rejects with "<what> died (…)" and its last stderr line.
  */
-export function runBenchChild(request: BenchChildRequest): Promise<BenchChildReply> {
+export function forkForReply<Request, Reply>(script: string, request: Request, opts: { what: string; env?: NodeJS.ProcessEnv }): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(script, [], { env: opts.env ?? process.env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    let reply: BenchChildReply | null = null;
-    child.on('message', (m: BenchChildReply) => {
-      reply = m;
+    let reply: { message: Reply } | null = null;
+    child.on('message', (message: Reply) => {
+      reply = { message };
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (reply) return resolve(reply);
+      const r = reply as { message: Reply } | null;
+      if (r) return resolve(r.message);
       const last = stderr.trim().split('\n').at(-1) ?? '';
-      reject(new Error(`the benchmark child process died (${signal ?? `exit code ${code}`})${last ? `: ${last}` : ''}`));
+      reject(new Error(`${opts.what} died (${signal ?? `exit code ${code}`})${last ? `: ${last}` : ''}`));
     });
-    child.send(request);
+    child.send(request as object);
   });
+}
+
+const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+
+/** Runs one request in a fresh child process (bench/child.js of this build). */
+export function runBenchChild(request: BenchChildRequest): Promise<BenchChildReply> {
+  return forkForReply(CHILD, request, { what: 'the benchmark child process' });
 }

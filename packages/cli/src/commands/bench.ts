@@ -133,7 +133,7 @@ export const benchCommand: Command = {
       type: 'string',
       valueName: '<s>',
       description: 'with --runtimes: a runtime stops before a batch size whose run is projected (from the last one) to take longer',
-      default: '120',
+      default: '60',
     },
     train: { type: 'string', valueName: '<list>', description: `the benchmark table: training img/s of these TF.js configurations (all, none, or ${TRAIN_CONFIG_IDS.join(', ')})` },
     'train-batch': { type: 'string', valueName: '<n>', description: 'with --train: batch size (cpu uses --cpu-batch)', default: '64' },

@@ -1,7 +1,7 @@
-import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionProviderName } from '@onnx-ddpm/sampler/node';
+import { forkForReply } from '../bench/fork.js';
 import type { ChildReply, ChildRequest } from './ort-node-child.js';
 import { type ParityJob, type ParityRuntime, type RuntimeOutput, RuntimeUnavailable } from './runtime.js';
 
@@ -14,30 +14,11 @@ export const SWIFTSHADER_ENV = {
 const CHILD = fileURLToPath(new URL('./ort-node-child.js', import.meta.url));
 
 /** Runs the job on onnxruntime-node in a child process started with `env`. */
-export function runOrtNodeChild(job: ParityJob, ep: ExecutionProviderName, env: NodeJS.ProcessEnv): Promise<RuntimeOutput> {
-  return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [], { env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    let reply: ChildReply | null = null;
-    child.on('message', (m: ChildReply) => {
-      reply = m;
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      const r = reply as ChildReply | null;
-      if (r?.kind === 'ok') resolve(r.output);
-      else if (r?.kind === 'unavailable') reject(new RuntimeUnavailable(r.reason));
-      else if (r?.kind === 'error') reject(new Error(r.message));
-      else {
-        const last = stderr.trim().split('\n').at(-1) ?? '';
-        reject(new Error(`the onnxruntime-node ${ep} child process died (${signal ?? `exit code ${code}`})${last ? `: ${last}` : ''}`));
-      }
-    });
-    child.send({ job, ep } satisfies ChildRequest);
-  });
+export async function runOrtNodeChild(job: ParityJob, ep: ExecutionProviderName, env: NodeJS.ProcessEnv): Promise<RuntimeOutput> {
+  const reply = await forkForReply<ChildRequest, ChildReply>(CHILD, { job, ep }, { env, what: `the onnxruntime-node ${ep} child process` });
+  if (reply.kind === 'ok') return reply.output;
+  if (reply.kind === 'unavailable') throw new RuntimeUnavailable(reply.reason);
+  throw new Error(reply.message);
 }
 
 /**
