@@ -3,19 +3,10 @@
  * model cards: the loss curve, the running-mean loss and the training time at a given step.
  */
 
-/** One line of `<run>/log.jsonl` (the trainer's TrainLogRecord). */
-export interface TrainLogPoint {
-  step: number;
-  /** Loss of that one step. */
-  loss: number;
-  /** The trainer's running mean of every step's loss (EMA with decay 0.98, ≈ 50 steps). */
-  ema_loss: number;
-  grad_norm: number;
-  lr: number;
-  img_per_s: number;
-  /** Training seconds since the run began, summed over resumes (time between resumes not counted). */
-  elapsed_s: number;
-}
+import type { TrainLogRecord } from '@onnx-ddpm/trainer';
+
+/** One line of `<run>/log.jsonl`: elapsed_s is training seconds summed over resumes, ema_loss the running mean (≈ 50 steps). */
+export type TrainLogPoint = TrainLogRecord;
 
 const FIELDS = ['step', 'loss', 'ema_loss', 'grad_norm', 'lr', 'img_per_s', 'elapsed_s'] as const;
 
