@@ -83,11 +83,12 @@ describe('onnx-ddpm bench', () => {
         expect(row.flopsPerCall).toBe(2 * row.batch * 256 * 144);
         expect(row.gflopPerCall).toBeCloseTo(row.flopsPerCall / 1e9, 6);
         expect(row.modelMsPerStep).toBeGreaterThan(0);
-        expect(row.loopMsPerStep).toBeGreaterThan(0);
-        expect(row.overheadPercent).toBeGreaterThan(0);
+        // A tiny model's loop and matmul share can round to 0 at the report's precision.
+        expect(row.loopMsPerStep).toBeGreaterThanOrEqual(0);
+        expect(row.overheadPercent).toBeGreaterThanOrEqual(0);
         expect(row.overheadPercent).toBeLessThan(100);
         expect(row.gflops).toBeCloseTo(row.flopsPerCall / (row.modelMsPerStep * 1e6), 0);
-        expect(row.percentOfMatmul).toBeGreaterThan(0);
+        expect(row.percentOfMatmul).toBeCloseTo((100 * row.gflops) / report.matmul.gflops, 0);
       }
     }
     expect(report.ratios.map((x) => x.batch)).toEqual([1, 3]);
