@@ -165,7 +165,7 @@ describe('onnx-ddpm parity on Node runtimes', () => {
   it('bad flags and models are one line and a non-zero exit', () => {
     const cases: [string[], number, RegExp][] = [
       [['--runtimes', 'ort-node-cpu,tpu'], 2, /^onnx-ddpm parity: --runtimes: unknown runtime 'tpu' \(choose from ort-node-cpu, /],
-      [['--method', 'euler'], 2, /^onnx-ddpm parity: --method must be ddim or ddpm, got 'euler'$/],
+      [['--method', 'euler'], 2, /^onnx-ddpm parity: --method must be ddpm or ddim, got 'euler'$/],
       [['--model', path('linear.onnx'), '--steps', '101'], 2, /exceeds the model's 100 training timesteps$/],
       [['--model', path('missing.onnx')], 1, /^onnx-ddpm parity: model not found: .*missing\.onnx$/],
       [['--checkpoint', path('nothing')], 1, /^onnx-ddpm parity: .*nothing: no checkpoint here/],
