@@ -43,7 +43,8 @@ export async function waitForState(page: Page, states: PageState[], timeout = 12
 /** Opens the page and waits for the default model (or an error). */
 export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
   const page = await browser.newPage({ viewport });
-  await page.goto(url);
+  // Playwright's 30 s default is too short for a loaded 2-core machine; the state wait below bounds the rest.
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
   await waitForState(page, ['ready', 'error']);
   return page;
 }

@@ -228,7 +228,7 @@ describe('without WebGPU', () => {
     } finally {
       await plain.close();
     }
-  });
+  }, 240_000); // a second browser start and a cold page load on a loaded machine
 });
 
 declare global {
