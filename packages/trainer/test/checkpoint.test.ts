@@ -111,7 +111,7 @@ describe('checkpoint files', () => {
     expect(ckpt.params.length).toBe(ckpt.state.weights.length);
     expect(ckpt.metrics.backend).toBe('test');
     // A line logged after the last checkpoint (by the killed run) is dropped on resume, not repeated.
-    writeFileSync(join(runDir, 'log.jsonl'), `${readFileSync(join(runDir, 'log.jsonl'), 'utf8')}{"step":5,"loss":-1}\n`);
+    writeFileSync(join(runDir, 'log.jsonl'), `${readFileSync(join(runDir, 'log.jsonl'), 'utf8')}{"step":5,"loss":-1}\n{"step":6,"lo`);
     config.train.steps = 6;
     config.train.logEvery = 1;
     await train({ ...quiet(config, dataset, runDir), resume: ckpt });

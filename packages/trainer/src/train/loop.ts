@@ -25,10 +25,23 @@ export interface TrainLogRecord {
   elapsed_s: number;
 }
 
-/** The lines of a log.jsonl text up to and including `step` (a resumed run appends from there). */
+/**
+ * The lines of a log.jsonl text up to and including `step` (a resumed run appends from there). A line
+ * that does not parse — the half-written last line of a killed run — is dropped too.
+ */
 export function logUpToStep(text: string, step: number): string {
-  const kept = text.split('\n').filter((line) => line.trim() !== '' && (JSON.parse(line) as TrainLogRecord).step <= step);
-  return kept.map((line) => `${line}\n`).join('');
+  const loggedAtOrBefore = (line: string): boolean => {
+    try {
+      return (JSON.parse(line) as TrainLogRecord).step <= step;
+    } catch {
+      return false;
+    }
+  };
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '' && loggedAtOrBefore(line))
+    .map((line) => `${line}\n`)
+    .join('');
 }
 
 /** Removes the lines a killed run logged after its last checkpoint, so the resumed run does not repeat them. */
