@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StaticServer } from '../../packages/web/serve.mjs';
-import { DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '../../packages/schedule/src/index.js';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '../../packages/schedule/src/index.js';
 import { OrtEpsModel, readModelSummary, sample } from '@onnx-ddpm/sampler/node';
 import { imageGridRaster } from '@onnx-ddpm/sampler/web';
 import type { Browser, Page } from 'playwright-core';
@@ -54,7 +54,7 @@ afterAll(async () => {
 /** The grid the page should show: the same seed through the core loop on onnxruntime-node. */
 async function nodeGrid(bytes: Uint8Array) {
   const model = await OrtEpsModel.create(bytes, { executionProviders: ['cpu'] });
-  const result = await sample(model, config, { ...settings, noise: new PhiloxNoise(settings.seed) });
+  const result = await sample(model, createScheduler(config, settings), { ...settings, noise: new PhiloxNoise(settings.seed) });
   await model.dispose();
   return imageGridRaster(result.samples, result.shape);
 }
@@ -179,7 +179,7 @@ describe('the sampling page', () => {
       [Buffer.from(cond).toString('base64'), opts] as const,
     );
     const node = await OrtEpsModel.create(cond, { executionProviders: ['cpu'], numClasses });
-    const expected = await sample(node, config, { ...opts, classLabels: Int32Array.from(opts.classLabels), noise: new PhiloxNoise(opts.seed) });
+    const expected = await sample(node, createScheduler(config, opts), { ...opts, classLabels: Int32Array.from(opts.classLabels), noise: new PhiloxNoise(opts.seed) });
     await node.dispose();
     expect(run.ep).toBe('webgpu');
     let maxDiff = 0;

@@ -3,7 +3,6 @@ export * from './core/eps-model.js';
 export * from './core/eps-model-contract.js';
 export * from './core/errors.js';
 export * from './core/model-metadata.js';
-export * from './core/reverse-timesteps.js';
 export * from './core/sample.js';
 export * from './io/npy.js';
 export * from './io/npy-noise.js';

@@ -152,6 +152,11 @@ describe('NpyNoiseSource', () => {
     }
     expect(() => source.fill(4, out)).toThrow(/frame 4 requested .* frames 0\.\.3/);
     expect(() => source.fill(0, new Float32Array(5))).toThrow(/holds 18 values .* has 5/);
+    // A batch starting at item 1 of the frame (sample offset for batches or shards) reads its items only.
+    const second = new Float32Array(frame / 2);
+    source.fill(2, second, frame / 2);
+    expect(second).toEqual(data.subarray(2 * frame + frame / 2, 3 * frame));
+    expect(() => source.fill(2, second, frame)).toThrow(/holds 18 values .* at offset 18/);
   });
 
   it('states both shapes when the array does not fit the run', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
-import { DEFAULT_SCHEDULER_CONFIG, fingerprint, PhiloxNoise, schedulerConfigToJSON, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, fingerprint, PhiloxNoise, schedulerConfigToJSON, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import {
   cudaProviderInstalled,
   decodeNpy,
@@ -40,7 +40,7 @@ describe('timestep dtype and rank adaptation', () => {
   it('int32 / float32 [N], int64 [1] and scalar, int32 scalar all compute what int64 [N] does', async () => {
     const reference = await OrtEpsModel.create(buildLinearModel(base), cpu);
     const expected = (await reference.predict(x, [3, ...ITEM], t, null)).slice();
-    const full = await sample(reference, config, { method: 'ddim', steps: 10, batch: 3, noise: new PhiloxNoise(4) });
+    const full = await sample(reference, createScheduler(config, { method: 'ddim', steps: 10 }), { batch: 3, noise: new PhiloxNoise(4) });
     const variants: Pick<LinearModelSpec, 'timestepType' | 'timestepRank'>[] = [
       { timestepType: 'int32' },
       { timestepType: 'float32' },
@@ -52,7 +52,7 @@ describe('timestep dtype and rank adaptation', () => {
     for (const v of variants) {
       const m = await OrtEpsModel.create(buildLinearModel({ ...base, ...v }), cpu);
       expect(Array.from(await m.predict(x, [3, ...ITEM], t, null))).toEqual(Array.from(expected));
-      const s = await sample(m, config, { method: 'ddim', steps: 10, batch: 3, noise: new PhiloxNoise(4) });
+      const s = await sample(m, createScheduler(config, { method: 'ddim', steps: 10 }), { batch: 3, noise: new PhiloxNoise(4) });
       expect(Buffer.from(s.samples.buffer).equals(Buffer.from(full.samples.buffer))).toBe(true);
       await m.dispose();
     }
@@ -124,9 +124,9 @@ describe('non-finite x_t', () => {
     const m = await OrtEpsModel.create(buildLinearModel({ ...base, nanBelow: 25 }), cpu);
     const seen: number[] = [];
     // DDIM 20 steps over T = 100 ('leading'): t = 95, 90, …; t = 20 (< 25) is step 16.
-    const run = sample(m, config, { method: 'ddim', steps: 20, batch: 2, noise: new PhiloxNoise(1), onStep: (e) => void seen.push(e.t) });
+    const run = sample(m, createScheduler(config, { method: 'ddim', steps: 20 }), { batch: 2, noise: new PhiloxNoise(1), onStep: (e) => void seen.push(e.t) });
     await expect(run).rejects.toThrow(NonFiniteError);
-    await expect(sample(m, config, { method: 'ddim', steps: 20, batch: 2, noise: new PhiloxNoise(1) })).rejects.toThrow(
+    await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 20 }), { batch: 2, noise: new PhiloxNoise(1) })).rejects.toThrow(
       /x_t became NaN at reverse step 16\/20 \(t=20/,
     );
     expect(seen.at(-1)).toBe(25);
@@ -144,9 +144,9 @@ describe('noise from a .npy file', () => {
     for (let k = 0; k <= steps; k++) philox.fill(k, frames.subarray(k * frame, (k + 1) * frame));
     const bytes = encodeNpy(frames, [steps + 1, 2, ...ITEM]);
     const fromNpy = new NpyNoiseSource(decodeNpy(bytes), { steps, itemShape: [2, ...ITEM] });
-    const opts = { method: 'ddim' as const, steps, eta: 1, batch: 2 };
-    const a = await sample(m, config, { ...opts, noise: new PhiloxNoise(77) });
-    const b = await sample(m, config, { ...opts, noise: fromNpy });
+    const scheduler = createScheduler(config, { method: 'ddim', steps, eta: 1 });
+    const a = await sample(m, scheduler, { batch: 2, noise: new PhiloxNoise(77) });
+    const b = await sample(m, scheduler, { batch: 2, noise: fromNpy });
     expect(Buffer.from(a.samples.buffer).equals(Buffer.from(b.samples.buffer))).toBe(true);
     await m.dispose();
   });
