@@ -21,12 +21,21 @@ export { fingerprint, tablesFingerprint } from './fingerprint.js';
 export { gaussians, type NoiseSource, PhiloxNoise } from './gaussian.js';
 export { philox4x32 } from './philox.js';
 export { sha256Hex } from './sha256.js';
-export { type ReverseLoopHooks, type ReverseLoopOptions, type ReverseStep, runReverseLoop } from './reverse-loop.js';
+export {
+  type KnownRegionStep,
+  type ReverseLoopHooks,
+  type ReverseLoopOptions,
+  type ReverseLoopStart,
+  type ReverseStep,
+  runReverseLoop,
+} from './reverse-loop.js';
+export { slerp } from './slerp.js';
 export {
   createScheduler,
   type DdimOptions,
   type DdpmOptions,
   ddim,
+  ddimInverse,
   ddpm,
   SAMPLING_METHODS,
   type SamplingMethod,

@@ -143,6 +143,8 @@ export abstract class Scheduler {
   /** The timestep step k goes to; −1 = the final step (ᾱ_prev = 1). */
   readonly prevTimesteps: Int32Array;
   protected readonly transitions: Transition[];
+  /** √(ᾱ_t/ᾱ_prevT) and √(1 − ᾱ_t/ᾱ_prevT) of step k: q(x_t | x_prevT), for {@link renoise}. */
+  private readonly forward: { a: number; b: number }[];
   private readonly kind: number;
   // Probe buffers of coefficients(): owned by this scheduler, never shared.
   private readonly probe = { x: Float32Array.of(1, 0, 0), m: Float32Array.of(0, 1, 0), z: Float32Array.of(0, 0, 1), out: new Float32Array(3), x0: new Float32Array(3) };
@@ -159,6 +161,10 @@ export abstract class Scheduler {
     this.timesteps = Int32Array.from(plan, ([t]) => t);
     this.prevTimesteps = Int32Array.from(plan, ([, prevT]) => prevT);
     this.transitions = plan.map(([t, prevT]) => transition(this.tables, t, prevT));
+    this.forward = plan.map(([t, prevT]) => {
+      const { alpha, beta } = transitionScalars(this.tables, Math.max(t, prevT), Math.min(t, prevT));
+      return { a: Math.sqrt(alpha), b: Math.sqrt(beta) };
+    });
   }
 
   /** Number of reverse steps. */
@@ -204,6 +210,18 @@ export abstract class Scheduler {
   /** q(x_t | x_0) with one timestep per item (Ho et al. 2020, eq. 4); see {@link addNoise}. */
   addNoise(x0: Float32Array, eps: Float32Array, t: ArrayLike<number>, out: Float32Array): void {
     addNoise(this.tables, x0, eps, t, out);
+  }
+
+  /**
+   * Undoes step k with fresh noise: x_t = √(ᾱ_t/ᾱ_prevT)·x_prevT + √(1 − ᾱ_t/ᾱ_prevT)·ε, the forward
+   * process q(x_t | x_prevT) over the step's span (RePaint's resampling jump, Lugmayr et al. 2022, eq. 1).
+   */
+  renoise(k: number, sample: Float32Array, noise: Float32Array, out: Float32Array): void {
+    this.at(k);
+    const { a, b } = this.forward[k]!;
+    checkLength('noise', noise, sample.length);
+    checkLength('out', out, sample.length);
+    for (let i = 0; i < sample.length; i++) out[i] = a * sample[i]! + b * noise[i]!;
   }
 
   protected abstract describeStep(s: Transition): string;
@@ -348,6 +366,49 @@ class DdimScheduler extends Scheduler {
   }
 }
 
+/**
+ * DDIM inversion: the deterministic DDIM ODE run forwards, x_0 → x_T (Song et al. 2021, eq. 14 read
+ * from t_prev to t; diffusers' DDIMInverseScheduler). Step k takes x at `prevTimesteps[k]` (−1 = x_0,
+ * ᾱ = 1) to `timesteps[k]`, ascending, with the model called at the target timestep t:
+ *   x̂_0 = (x_prev − √(1 − ᾱ_prev)·ε̂)/√ᾱ_prev,   x_t = √ᾱ_t·x̂_0 + √(1 − ᾱ_t)·ε̂.
+ * The steps are those of `ddim(config, { steps })` in reverse order, so `ddim` with the same steps and
+ * η = 0 maps the latents back. x̂_0 is never clipped (the first step has √(1 − ᾱ_prev) = 0).
+ */
+class DdimInverseScheduler extends Scheduler {
+  readonly method = 'ddim';
+
+  constructor(config: SchedulerConfig, steps: number) {
+    if (predictionKind(config) !== EPSILON) {
+      throw new SchedulerConfigError(`DDIM inversion needs an ε-prediction model, got prediction_type '${config.prediction_type}'`);
+    }
+    const reverse = planSteps(config, steps, undefined, 'ddim');
+    super(config, reverse.reverse(), (tables, t, prevT) => {
+      const s = transitionScalars(tables, t, prevT);
+      // The model output at t is read as if it were at prevT (the state the step starts from).
+      const from = prevT < 0 ? { a: 1, b: 0 } : { a: tables.sqrtAlphaBars[prevT]!, b: tables.sqrtOneMinusAlphaBars[prevT]! };
+      return { t, prevT, noisy: false, a: from.a, b: from.b, c1: s.sqrtAlphaBar, c2: s.sqrtOneMinusAlphaBar, sigma: 0 };
+    });
+  }
+
+  override coefficients(): StepCoefficients {
+    throw new RangeError('DDIM inversion steps have no StepCoefficients form (x̂_0 = x_0 at the first step)');
+  }
+
+  protected describeStep(s: Transition): string {
+    return `DDIM inversion step t = ${s.prevT} → ${s.t}`;
+  }
+
+  protected kernel(s: Transition, _clip: boolean, { sample, modelOutput, out, x0Out }: StepBuffers): void {
+    const { c1, c2 } = s;
+    for (let i = 0; i < sample.length; i++) {
+      const eps = modelOutput[i]; // ε-prediction only (checked when made)
+      const x0 = this.x0At(sample[i], eps, s);
+      if (x0Out) x0Out[i] = x0;
+      out[i] = c1 * x0 + c2 * eps;
+    }
+  }
+}
+
 /** A DDPM scheduler (ancestral sampling) over all T steps, `steps` strided ones, or explicit `timesteps`. */
 export function ddpm(config: SchedulerConfig, opts: DdpmOptions = {}): Scheduler {
   return new DdpmScheduler(config, opts);
@@ -356,6 +417,11 @@ export function ddpm(config: SchedulerConfig, opts: DdpmOptions = {}): Scheduler
 /** A DDIM scheduler with `steps` steps (or explicit `timesteps`) and η (default 0). */
 export function ddim(config: SchedulerConfig, opts: DdimOptions): Scheduler & { readonly eta: number } {
   return new DdimScheduler(config, opts);
+}
+
+/** DDIM inversion x_0 → x_T over the `steps` timesteps of `ddim(config, { steps })`, in ascending order. */
+export function ddimInverse(config: SchedulerConfig, opts: { steps: number }): Scheduler {
+  return new DdimInverseScheduler(config, opts.steps);
 }
 
 /** The scheduler for a sampling method named at run time (CLI flag, page setting). */
