@@ -1,6 +1,7 @@
-import { guidance, type NoiseSource, runReverseLoop, type Scheduler } from '@onnx-ddpm/schedule';
+import { guidance, type NoiseSource, type ReverseLoopStart, runReverseLoop, type Scheduler } from '@onnx-ddpm/schedule';
 import type { EpsModel } from './eps-model.js';
 import { NonFiniteError, SamplerError } from './errors.js';
+import { type Inpainting, knownRegionHooks } from './inpaint.js';
 
 /** Passed to `onStep` after a reverse step. `xt` and `x0` are the loop's live buffers: copy them to keep them. */
 export interface SampleStepEvent {
@@ -17,8 +18,11 @@ export interface SampleStepEvent {
 
 export interface SampleOptions {
   batch: number;
-  /** index 0 fills x_T, index k the z of the k-th reverse step (only steps that add noise ask). */
-  noise: NoiseSource;
+  /**
+   * index 0 fills x_T, index k the z of the k-th reverse step (only steps that add noise ask).
+   * May be omitted only for runs that draw none (from latents, no step adding noise).
+   */
+  noise?: NoiseSource;
   /** Global index of the first item (default 0): batches or shards of one seeded run give the samples one batch gives. */
   firstSample?: number;
   /** One label per item for a class-conditional model; null/omitted = "no label" for every item. */
@@ -29,6 +33,14 @@ export interface SampleOptions {
   callbackEvery?: number;
   onStep?: (e: SampleStepEvent) => void | Promise<void>;
   signal?: AbortSignal;
+}
+
+/** The editing additions of the host loop (the device-resident loops do not take them). */
+export interface SampleEditOptions {
+  /** Start from x_0 at a step (img2img) or from given latents/images instead of x_T (see ReverseLoopStart). */
+  from?: ReverseLoopStart;
+  /** Inpainting: after every step the region where mask = 1 is replaced by q(x_prevT | x_0) of `x0`. */
+  inpaint?: Inpainting;
 }
 
 export interface SampleTimings {
@@ -53,7 +65,7 @@ export interface SampleResult {
  * Runs the reverse process of `scheduler` (the schedule package's loop skeleton) with any runtime
  * behind `model`, on host arrays. All big buffers are allocated once before the loop.
  */
-export async function sample(model: EpsModel, scheduler: Scheduler, opts: SampleOptions): Promise<SampleResult> {
+export async function sample(model: EpsModel, scheduler: Scheduler, opts: SampleOptions & SampleEditOptions): Promise<SampleResult> {
   const startMs = performance.now();
   const { batch } = opts;
   const { every, guided, modelBatch, modelLabels } = checkSampleOptions(model, opts);
@@ -69,7 +81,9 @@ export async function sample(model: EpsModel, scheduler: Scheduler, opts: Sample
   const guidedEps = guided ? new Float32Array(size) : null;
   const timer = new LoopTimer(startMs);
   const loop = { noise: opts.noise, batch, itemSize, firstSample: opts.firstSample, callbackEvery: every, signal: opts.signal };
-  await runReverseLoop(scheduler, loop, {
+  const edits = { from: opts.from, resample: opts.inpaint?.resample };
+  await runReverseLoop(scheduler, { ...loop, ...edits }, {
+    ...(opts.inpaint && knownRegionHooks(scheduler, opts.inpaint, size, () => x)),
     start: (xT) => {
       x = xT;
     },
