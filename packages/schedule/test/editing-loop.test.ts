@@ -23,7 +23,7 @@ const x0 = Float32Array.from({ length: size }, (_, i) => Math.sin(i) * 0.9);
 
 /** A fake ε-model (any fixed function of x and t) on host arrays; returns x and the steps it took. */
 async function run(scheduler: Scheduler, opts: Partial<ReverseLoopOptions>, mask?: Float32Array) {
-  let x = new Float32Array(size);
+  let x: Float32Array = new Float32Array(size);
   const steps: string[] = [];
   const eps = new Float32Array(size);
   const known = new Float32Array(size);
@@ -135,7 +135,7 @@ describe('DDIM inversion', () => {
   it('with an ε that does not depend on x and t, inversion then DDIM gives x_0 back', async () => {
     const eps = Float32Array.from({ length: size }, (_, i) => Math.cos(3 * i));
     const loop = async (scheduler: Scheduler, start: Float32Array) => {
-      let x = new Float32Array(0);
+      let x: Float32Array = new Float32Array(0);
       await runReverseLoop(scheduler, { batch, itemSize, from: { latents: start } }, {
         start: (s) => {
           x = s;
