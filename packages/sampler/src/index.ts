@@ -9,5 +9,6 @@ export * from './core/model-metadata.js';
 export * from './core/sample.js';
 export * from './io/npy.js';
 export * from './io/npy-noise.js';
+export * from './io/shard.js';
 export * from './io/scatter-svg.js';
 export * from './io/svg-text.js';

@@ -12,3 +12,4 @@ export * from '../io/model-flops.js';
 export * from '../io/model-flops-node.js';
 export * from '../io/matmul-bench-node.js';
 export * from './runtime-versions.js';
+export * from '../io/image-load.js';
