@@ -15,6 +15,8 @@ export interface PositionalSpec {
   name: string;
   description: string;
   optional?: boolean;
+  /** The last positional only: takes all remaining arguments (one or more unless optional). */
+  variadic?: boolean;
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -69,7 +71,8 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandConte
   for (const [name, spec] of Object.entries(command.options)) {
     values[name] = parsed.values[name] ?? spec.default;
   }
-  const maxPositionals = command.positionals?.length ?? 0;
+  const variadic = command.positionals?.at(-1)?.variadic === true;
+  const maxPositionals = variadic ? Number.POSITIVE_INFINITY : (command.positionals?.length ?? 0);
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(
       `unexpected argument '${parsed.positionals[maxPositionals]}'.\nRun 'onnx-ddpm ${command.name} --help' for usage.`,
@@ -84,7 +87,7 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandConte
 }
 
 export function formatCommandHelp(command: Command): string {
-  const positionals = (command.positionals ?? []).map((p) => (p.optional ? `[${p.name}]` : `<${p.name}>`));
+  const positionals = (command.positionals ?? []).map((p) => `${p.optional ? `[${p.name}]` : `<${p.name}>`}${p.variadic ? '…' : ''}`);
   const lines = [`Usage: onnx-ddpm ${command.name} ${[...positionals, '[flags]'].join(' ')}`, '', command.summary, ''];
   if (command.positionals?.length) {
     lines.push('Arguments:');

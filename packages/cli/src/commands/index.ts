@@ -4,6 +4,7 @@ import { doctorCommand } from './doctor.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { inspectCommand } from './inspect.js';
+import { mergeCommand } from './merge.js';
 import { parityCommand } from './parity.js';
 import { noiseCommand } from './noise.js';
 import { sampleCommand } from './sample.js';
@@ -19,4 +20,5 @@ export const commands: Command[] = [
   parityCommand,
   benchCommand,
   evalCommand,
+  mergeCommand,
 ];

@@ -6,6 +6,7 @@ import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag
 import { writeFileAtomic } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
+import { checkSampleEditFlags, classLabelsFlag, fileDigest, loadSampleEdits, sampleEditOptions, shardSidecar } from './sample-init.js';
 
 
 export const sampleCommand: Command = {
@@ -27,6 +28,7 @@ export const sampleCommand: Command = {
     images: { type: 'string', valueName: '<dir>', description: 'one PNG per sample, <dir>/000.png, 001.png, …' },
     ep: { type: 'string', valueName: '<list>', description: 'execution providers in order of preference: cuda, webgpu, cpu', default: 'cuda,cpu' },
     'scheduler-config': { type: 'string', valueName: '<file.json>', description: "scheduler config overriding the model's metadata" },
+    ...sampleEditOptions,
     json: { type: 'boolean', description: 'print timings, EP, method, steps and output paths as JSON on stdout' },
   },
   async run({ values }) {
@@ -49,6 +51,7 @@ export const sampleCommand: Command = {
     if (!outPath && !npyPath && !framesPath && !imagesDir) {
       throw new UsageError('nothing to write: give --out, --save-npy, --frames or --images');
     }
+    checkSampleEditFlags(values);
 
     const sampler = await loadNodeSampler();
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
@@ -69,7 +72,7 @@ export const sampleCommand: Command = {
         name: basename(source.modelPath),
         onWarning: warn,
       });
-      const { sampleShape, numClasses } = model.info;
+      const { sampleShape } = model.info;
       const isImage = sampleShape.length === 3;
       const isPoints = sampleShape.length === 1 && sampleShape[0] === 2;
       if ((framesPath || imagesDir) && !isImage) {
@@ -78,18 +81,14 @@ export const sampleCommand: Command = {
       if (outPath && !isImage && !isPoints) {
         throw new UsageError(`--out draws images or 2-D points; this model makes items of shape [${sampleShape.join(', ')}] (use --save-npy)`);
       }
-      let classLabels: Int32Array | null = null;
-      if (classFlag !== undefined) {
-        if (numClasses === 0) throw new UsageError(`--class needs a class-conditional model; ${model.info.name} is unconditional`);
-        if (classFlag >= numClasses) throw new UsageError(`--class must be in [0, ${numClasses - 1}], got ${classFlag}`);
-        classLabels = new Int32Array(n).fill(classFlag);
-      } else if (numClasses > 0) {
-        classLabels = Int32Array.from({ length: n }, (_, i) => i % numClasses);
-      }
-      const config = source.config;
+      const classLabels = classLabelsFlag(classFlag, model.info, n, 'cycle');
+      // From latents (e.g. invert's): the unclipped DDIM ODE, the exact reverse of the inversion.
+      const config = values.latents === undefined ? source.config : { ...source.config, clip_sample: false };
       const steps = method === 'ddim' ? (stepsFlag ?? Math.min(50, config.num_train_timesteps)) : stepsFlag;
       const scheduler = createScheduler(config, { method, steps, eta: etaFlag });
       const total = scheduler.length;
+      const edits = await loadSampleEdits(sampler, values, model.info, n, scheduler);
+      for (const note of edits.notes) warn(note);
 
       let noise: NoiseSource = new PhiloxNoise(seed);
       if (noisePath) {
@@ -110,9 +109,12 @@ export const sampleCommand: Command = {
       const frames: { t: number; xt: Float32Array; x0: Float32Array }[] = [];
       const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total);
       const result = await sampler.sample(model, scheduler, {
-        batch: n,
+        batch: edits.batch,
+        firstSample: edits.first,
+        from: edits.from,
+        inpaint: edits.inpaint,
         noise,
-        classLabels,
+        classLabels: classLabels?.subarray(edits.first, edits.first + edits.batch),
         guidance,
         onStep: (e) => {
           if (framesPath) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
@@ -129,6 +131,11 @@ export const sampleCommand: Command = {
         files.push({ path: outPath, bytes });
       }
       if (npyPath) files.push({ path: npyPath, bytes: sampler.encodeNpy(result.samples, result.shape) });
+      if (npyPath && edits.shard) {
+        const run = { model: model.info.name, modelSha256: await fileDigest(source.modelPath), schedulerConfig: config, method, steps: total, eta: method === 'ddim' ? (etaFlag ?? 0) : 1 };
+        const sampling = { seed, n, class: classFlag ?? null, guidance: guidance ?? null, executionProvider: model.executionProvider, itemShape: sampleShape };
+        files.push({ path: sampler.shardSidecarPath(npyPath), bytes: shardSidecar(sampler, edits, { ...run, ...sampling }) });
+      }
       if (framesPath) files.push({ path: framesPath, bytes: await sampler.encodeTrajectoryStrip(frames, result.shape) });
       const imagePaths: string[] = [];
       if (imagesDir) {

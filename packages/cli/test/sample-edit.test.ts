@@ -1,0 +1,129 @@
+// `onnx-ddpm sample` editing and sharding flags and `onnx-ddpm merge`, through the built CLI on the
+// committed models (few steps, few samples): img2img limits, inpainting's kept region, bad input,
+// and shards run with `xargs -P 2` merging to the bytes of one run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeNpy, encodeImages, encodeNpy } from '@onnx-ddpm/sampler/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const MAIN = join(root, 'packages/cli/dist/main.js');
+const FASHION = join(root, 'models/fashion-mnist.onnx');
+const SCURVE = join(root, 'models/s-curve.onnx');
+const work = mkdtempSync(join(tmpdir(), 'onnx-ddpm-sample-edit-'));
+const p = (name: string) => join(work, name);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l && !l.startsWith('sampling ')).join('\n') };
+}
+const npy = (name: string) => decodeNpy(readFileSync(p(name)));
+const fashion = ['sample', '--model', FASHION, '--ep', 'cpu', '--method', 'ddim', '--steps', '4'];
+
+let init: Float32Array;
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run 'pnpm build' before the CLI tests`);
+  // Two 28×28 gray init images (a gradient and a box) and a mask keeping the left half.
+  init = new Float32Array(2 * 784);
+  for (let i = 0; i < 784; i++) {
+    const [y, x] = [Math.floor(i / 28), i % 28];
+    init[i] = Math.fround(Math.round((x / 27) * 255) / 127.5 - 1);
+    init[784 + i] = x > 6 && x < 21 && y > 4 && y < 23 ? 1 : -1;
+  }
+  mkdirSync(p('init'));
+  const pngs = await encodeImages(init, [2, 1, 28, 28]);
+  for (const [i, png] of pngs.entries()) writeFileSync(p(`init/${i}.png`), png);
+  const mask = Float32Array.from({ length: 784 }, (_, i) => (i % 28 < 14 ? 1 : -1));
+  writeFileSync(p('mask.png'), (await encodeImages(mask, [1, 1, 28, 28]))[0]!);
+  writeFileSync(p('big.png'), (await encodeImages(new Float32Array(32 * 32).fill(0.3), [1, 1, 32, 32]))[0]!);
+});
+
+describe('img2img and inpainting', () => {
+  it('strength 0 returns the init images exactly; strength 1 is sampling from noise with the same seed, byte for byte', () => {
+    expect(cli([...fashion, '--n', '2', '--init', p('init'), '--strength', '0', '--save-npy', p('s0.npy')]).status).toBe(0);
+    expect(Array.from(npy('s0.npy').data)).toEqual(Array.from(init));
+    expect(cli([...fashion, '--n', '2', '--seed', '4', '--init', p('init'), '--strength', '1', '--save-npy', p('s1.npy')]).status).toBe(0);
+    expect(cli([...fashion, '--n', '2', '--seed', '4', '--save-npy', p('plain.npy')]).status).toBe(0);
+    expect(readFileSync(p('s1.npy')).equals(readFileSync(p('plain.npy')))).toBe(true);
+    expect(cli([...fashion, '--n', '2', '--seed', '4', '--init', p('init'), '--strength', '0.5', '--save-npy', p('s05.npy')]).status).toBe(0);
+    const half = npy('s05.npy').data;
+    expect(half.some((v, i) => v !== init[i])).toBe(true);
+    expect(half.some((v, i) => v !== npy('plain.npy').data[i])).toBe(true);
+  });
+
+  it('inpainting keeps the white mask region of the init exactly (with resampling) and fills the rest', () => {
+    const r = cli([...fashion, '--n', '3', '--init', p('init'), '--mask', p('mask.png'), '--resample', '2', '--save-npy', p('inpaint.npy')]);
+    expect(r.status, r.stderr).toBe(0);
+    const { data, shape } = npy('inpaint.npy');
+    expect(shape).toEqual([3, 1, 28, 28]);
+    for (let i = 0; i < data.length; i++) {
+      const src = init[i % 1568]!; // sample 2 uses init 0 again
+      if (i % 28 < 14) expect(data[i]).toBe(src);
+    }
+    expect(data.some((v, i) => i % 28 >= 14 && v !== init[i % 1568])).toBe(true);
+  });
+
+  it('bad input is a usage error naming the problem, and nothing is written', () => {
+    const out = p('never.npy');
+    const cases: [string[], RegExp][] = [
+      [['--init', p('big.png')], /--init .*big.png is 32×32 gray; the model takes 28×28 gray images \(refused; give --resize to resize it\)/],
+      [['--init', p('init'), '--strength', '1.5'], /--strength must be in \[0, 1\], got 1.5/],
+      [['--strength', '0.5'], /--strength needs --init/],
+      [['--init', p('init'), '--mask', p('big.png')], /--mask mask .*big.png is 32×32; the init images are 28×28/],
+      [['--init', p('init'), '--resample', '2'], /--resample applies to inpainting/],
+      [['--shard', '3/3'], /--shard: shard index must be in \[0, 2\] for 3 shards, got 3\/3/],
+      [['--n', '5', '--shard', '3/4'], /shard 3\/4 of 5 samples is empty/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli([...fashion, '--n', '2', ...args, '--save-npy', out]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(out)).toBe(false);
+    }
+    const resized = cli([...fashion, '--n', '1', '--init', p('big.png'), '--resize', '--strength', '0', '--save-npy', p('resized.npy')]);
+    expect(resized.status).toBe(0);
+    expect(resized.stderr).toMatch(/warning: --init .*big.png: resized 32×32 gray to 28×28 gray/);
+  });
+});
+
+describe('sharded sampling and merge', () => {
+  const scurve = ['sample', '--model', SCURVE, '--ep', 'cpu', '--method', 'ddpm', '--steps', '20', '--seed', '11', '--n', '10'];
+
+  it('3 shards run with xargs -P 2 merge to the bytes of one run (.npy and the scatter PNG)', () => {
+    expect(cli([...scurve, '--save-npy', p('full.npy'), '--out', p('full.png')]).status).toBe(0);
+    mkdirSync(p('shards'));
+    const args = [MAIN, ...scurve, '--shard', '{}/3', '--save-npy', p('shards/s{}.npy')].map((a) => `'${a}'`).join(' ');
+    execFileSync('sh', ['-c', `printf '0\\n1\\n2\\n' | xargs -P 2 -I{} ${process.execPath} ${args}`], { stdio: 'pipe' });
+    const meta = JSON.parse(readFileSync(p('shards/s1.npy.json'), 'utf8'));
+    expect([meta.first, meta.count, meta.run.seed, meta.run.modelSha256]).toEqual([4, 4, 11, expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
+    const shards = [2, 0, 1].map((i) => p(`shards/s${i}.npy`));
+    const r = cli(['merge', ...shards, '--out', p('all.npy'), '--out', p('all.png')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(p('all.npy')).equals(readFileSync(p('full.npy')))).toBe(true);
+    expect(readFileSync(p('all.png')).equals(readFileSync(p('full.png')))).toBe(true);
+  });
+
+  it('merge refuses shards of different runs, missing shards and files without a sidecar, writing nothing', () => {
+    expect(cli([...scurve, '--seed', '12', '--shard', '1/3', '--save-npy', p('other1.npy')]).status).toBe(0);
+    const out = p('bad-merge.npy');
+    const cases: [string[], RegExp][] = [
+      [[p('shards/s0.npy'), p('other1.npy'), p('shards/s2.npy')], /shards of different runs: seed is 11 vs 12/],
+      [[p('shards/s0.npy'), p('shards/s2.npy')], /shard 1\/3 missing/],
+      [[p('shards/s0.npy'), p('full.npy')], /cannot read .*full.npy.json: ENOENT/],
+    ];
+    for (const [shards, message] of cases) {
+      const r = cli(['merge', ...shards, '--out', out]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+    writeFileSync(p('tampered.npy'), encodeNpy(new Float32Array(6), [3, 2]));
+    writeFileSync(p('tampered.npy.json'), readFileSync(p('shards/s1.npy.json')));
+    expect(cli(['merge', p('shards/s0.npy'), p('tampered.npy'), p('shards/s2.npy'), '--out', out]).stderr).toMatch(/holds 3 samples, its sidecar says 4/);
+  });
+});
