@@ -10,5 +10,6 @@ export * from './core/sample.js';
 export * from './io/npy.js';
 export * from './io/npy-noise.js';
 export * from './io/shard.js';
+export * from './io/scatter-strip.js';
 export * from './io/scatter-svg.js';
 export * from './io/svg-text.js';

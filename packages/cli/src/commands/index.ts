@@ -4,6 +4,8 @@ import { doctorCommand } from './doctor.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { inspectCommand } from './inspect.js';
+import { interpolateCommand } from './interpolate.js';
+import { invertCommand } from './invert.js';
 import { mergeCommand } from './merge.js';
 import { parityCommand } from './parity.js';
 import { noiseCommand } from './noise.js';
@@ -21,4 +23,6 @@ export const commands: Command[] = [
   benchCommand,
   evalCommand,
   mergeCommand,
+  invertCommand,
+  interpolateCommand,
 ];

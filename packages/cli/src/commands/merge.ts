@@ -1,9 +1,9 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { ShardMetadata } from '@onnx-ddpm/sampler';
 import { type Command, CliError, UsageError } from '../command.js';
-import { writeFileAtomic } from '../output.js';
 import { loadNodeSampler, type SamplerNode } from '../sampler-flags.js';
+import { writeAllOrNothing } from '../write-all.js';
 
 async function readShard(sampler: SamplerNode, path: string) {
   const read = (p: string) =>
@@ -64,16 +64,7 @@ export const mergeCommand: Command = {
         files.push({ path: out, bytes: await sampler.encodeScatterPng(samples, { title: `${run.model}: ${run.n} samples, ${run.method} ${run.steps} steps` }) });
       } else throw new UsageError(`--out ${out}: items of shape [${run.itemShape.join(', ')}] are neither images nor 2-D points`);
     }
-    const written: string[] = [];
-    for (const f of files) {
-      try {
-        await writeFileAtomic(f.path, f.bytes);
-        written.push(f.path);
-      } catch (err) {
-        await Promise.all(written.map((w) => rm(w, { force: true })));
-        throw new CliError(`cannot write ${f.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-    }
+    await writeAllOrNothing(files);
     process.stdout.write(`merged ${shards.length} shards (${run.n} samples) into ${outs.join(', ')}\n`);
     return 0;
   },

@@ -65,28 +65,28 @@ async function loadNpyItems(sampler: SamplerNode, path: string, flag: string, it
   return { data: npy.data, count: single ? 1 : shape[0]! };
 }
 
-/** --init: an image file, a folder of images (sorted by name) or a .npy, as float32 [M × item]. */
-export async function loadInit(sampler: SamplerNode, path: string, info: EpsModelInfo, resize: boolean, notes: string[]) {
-  if (extname(path).toLowerCase() === '.npy') return loadNpyItems(sampler, path, 'init', info.sampleShape);
+/** --init (or `flag`): an image file, a folder of images (sorted by name) or a .npy, as float32 [M × item]. */
+export async function loadInit(sampler: SamplerNode, path: string, info: EpsModelInfo, resize: boolean, notes: string[], flag = 'init') {
+  if (extname(path).toLowerCase() === '.npy') return loadNpyItems(sampler, path, flag, info.sampleShape);
   if (info.sampleShape.length !== 3) {
-    throw new UsageError(`--init ${path}: this model makes items of shape [${info.sampleShape.join(', ')}], not images (give a .npy)`);
+    throw new UsageError(`--${flag} ${path}: this model makes items of shape [${info.sampleShape.join(', ')}], not images (give a .npy)`);
   }
   let files = [path];
   const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
   if (isDir) {
     files = (await readdir(path)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort().map((f) => join(path, f));
-    if (files.length === 0) throw new UsageError(`--init ${path}: the folder holds no images (${[...IMAGE_EXTENSIONS].join(', ')})`);
+    if (files.length === 0) throw new UsageError(`--${flag} ${path}: the folder holds no images (${[...IMAGE_EXTENSIONS].join(', ')})`);
   }
   const itemSize = info.sampleShape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(files.length * itemSize);
   for (const [i, file] of files.entries()) {
-    const bytes = await readInput(file, 'init');
+    const bytes = await readInput(file, flag);
     try {
       const image = await sampler.loadImageForModel(bytes, info.sampleShape, { name: file, resize });
-      if (image.fitted) notes.push(`--init ${file}: ${image.fitted}`);
+      if (image.fitted) notes.push(`--${flag} ${file}: ${image.fitted}`);
       data.set(image.data, i * itemSize);
     } catch (err) {
-      if (err instanceof sampler.ImageShapeError) throw new UsageError(`--init ${(err as Error).message}${resize ? '' : ' (refused; give --resize to resize it)'}`);
+      if (err instanceof sampler.ImageShapeError) throw new UsageError(`--${flag} ${(err as Error).message}${resize ? '' : ' (refused; give --resize to resize it)'}`);
       throw err;
     }
   }

@@ -1,0 +1,109 @@
+import { basename } from 'node:path';
+import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
+import { ddim, PhiloxNoise } from '@onnx-ddpm/schedule';
+import { type Command, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
+import { executionProvidersFlag, loadNodeSampler, type SamplerNode, samplerUserError } from '../sampler-flags.js';
+import { writeAllOrNothing } from '../write-all.js';
+import { classLabelsFlag, loadInit } from './sample-init.js';
+
+type Endpoint = { seed: number } | { path: string };
+
+function endpointFlag(values: OptionValues, name: 'from' | 'to'): Endpoint {
+  const v = requiredString(values, name);
+  return /^\d+$/.test(v) ? { seed: Number(v) } : { path: v };
+}
+
+const describeEndpoint = (e: Endpoint) => ('seed' in e ? `seed ${e.seed}` : basename(e.path));
+
+export const interpolateCommand: Command = {
+  name: 'interpolate',
+  summary: 'walk between two latents x_T (seeds, or images inverted with DDIM) by slerp; deterministic DDIM; a PNG strip',
+  options: {
+    model: { type: 'string', valueName: '<file|dir>', description: '.onnx ε-model, or a diffusers-style folder' },
+    from: { type: 'string', valueName: '<seed|image>', description: 'start: a seed (x_T from its noise) or an image / .npy to invert' },
+    to: { type: 'string', valueName: '<seed|image>', description: 'end: a seed or an image / .npy to invert' },
+    frames: { type: 'string', valueName: '<k>', description: 'frames along the path, both ends included', default: '9' },
+    steps: { type: 'string', valueName: '<k>', description: 'DDIM steps (η = 0) of the inversion and of every frame', default: '50' },
+    n: { type: 'string', valueName: '<count>', description: '2-D models: points per frame (one latent per point, all on one path)', default: '500' },
+    class: { type: 'string', valueName: '<k>', description: 'class label of every frame (default: no label)' },
+    resize: { type: 'boolean', description: 'resize endpoint images of another size or channel count instead of refusing them' },
+    out: { type: 'string', valueName: '<file.png>', description: 'the strip: images side by side, or one scatter plot per frame (2-D models)' },
+    'save-npy': { type: 'string', valueName: '<file.npy>', description: 'the frames as float32 .npy [frames × items, ...]' },
+    ep: { type: 'string', valueName: '<list>', description: 'execution providers in order of preference: cuda, webgpu, cpu', default: 'cuda,cpu' },
+  },
+  async run({ values }) {
+    const modelPath = requiredString(values, 'model');
+    const from = endpointFlag(values, 'from');
+    const to = endpointFlag(values, 'to');
+    const frames = intFlag(values, 'frames', 2)!;
+    const steps = intFlag(values, 'steps', 1)!;
+    const nFlag = intFlag(values, 'n', 1)!;
+    const classFlag = intFlag(values, 'class', 0);
+    const outPath = stringFlag(values, 'out');
+    const npyPath = stringFlag(values, 'save-npy');
+    if (!outPath && !npyPath) throw new UsageError('nothing to write: give --out or --save-npy');
+    const sampler = await loadNodeSampler();
+    const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
+    const warn = (message: string) => process.stderr.write(`onnx-ddpm interpolate: warning: ${message}\n`);
+    let model: OrtEpsModel | undefined;
+    try {
+      const source = await sampler.loadModelSource(modelPath);
+      for (const w of source.warnings) warn(w);
+      model = await sampler.OrtEpsModel.create(source.modelPath, {
+        executionProviders,
+        numClasses: source.numClasses,
+        sampleShape: source.sampleShape,
+        name: basename(source.modelPath),
+        onWarning: warn,
+      });
+      const info = model.info;
+      const isImage = info.sampleShape.length === 3;
+      const isPoints = info.sampleShape.join() === '2';
+      if (outPath && !isImage && !isPoints) throw new UsageError(`--out draws images or 2-D points; this model makes [${info.sampleShape.join(', ')}] (use --save-npy)`);
+      // One frame: one image, or n points (their latents interpolated together as one vector).
+      const items = isImage ? 1 : nFlag;
+      const itemSize = info.sampleShape.reduce((a, b) => a * b, 1);
+      const frameLabels = classLabelsFlag(classFlag, info, items, 'none');
+      const latent = async (e: Endpoint, flag: 'from' | 'to'): Promise<Float32Array> => {
+        const x = new Float32Array(items * itemSize);
+        if ('seed' in e) {
+          new PhiloxNoise(e.seed).fill(0, x);
+          return x;
+        }
+        const notes: string[] = [];
+        const image = await loadInit(sampler, e.path, info, values.resize === true, notes, flag);
+        for (const note of notes) warn(note);
+        if (image.count !== items) throw new UsageError(`--${flag} ${e.path} holds ${image.count} items; one frame is ${items}`);
+        return (await sampler.invert(model!, source.config, image.data, { steps, classLabels: frameLabels })).samples;
+      };
+      const path = sampler.interpolateLatents(await latent(from, 'from'), await latent(to, 'to'), frames);
+      const labels = frameLabels && Int32Array.from({ length: frames * items }, (_, i) => frameLabels[i % items]!);
+      // Inverted endpoints need the unclipped ODE that inverted them; seeds get the model's own DDIM
+      // (x̂_0 clipping as configured, which this project's models sample better with).
+      const seedsOnly = 'seed' in from && 'seed' in to;
+      const result = seedsOnly
+        ? await sampler.sample(model, ddim(source.config, { steps }), { batch: frames * items, from: { latents: path }, classLabels: labels })
+        : await sampler.reconstruct(model, source.config, path, { steps, classLabels: labels });
+      const files: { path: string; bytes: Uint8Array }[] = [];
+      const title = `${describeEndpoint(from)} → ${describeEndpoint(to)}`;
+      if (outPath) files.push({ path: outPath, bytes: await drawStrip(sampler, result.samples, frames, info.sampleShape) });
+      if (npyPath) files.push({ path: npyPath, bytes: sampler.encodeNpy(result.samples, [frames * items, ...info.sampleShape]) });
+      await writeAllOrNothing(files);
+      process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}: ${frames} frames ${title}, DDIM ${steps} steps on ${model.executionProvider}\n`);
+      return 0;
+    } catch (err) {
+      throw samplerUserError(sampler, err) ?? err;
+    } finally {
+      await model?.dispose();
+    }
+  },
+};
+
+/** Frames side by side: an image strip labelled with α, or one scatter plot per frame. */
+async function drawStrip(sampler: SamplerNode, samples: Float32Array, frames: number, itemShape: readonly number[]): Promise<Uint8Array> {
+  const per = samples.length / frames;
+  const frame = (f: number) => samples.subarray(f * per, (f + 1) * per);
+  const alphas = Array.from({ length: frames }, (_, f) => `α ${(f / (frames - 1)).toFixed(2)}`);
+  if (itemShape.length === 3) return sampler.encodeImageStrip([{ label: '', images: alphas.map((_, f) => frame(f)) }], alphas, itemShape);
+  return sampler.encodeSvgPng(sampler.scatterStripSvg(alphas.map((_, f) => frame(f)), alphas));
+}
