@@ -106,6 +106,15 @@ describe('sharded sampling and merge', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(p('all.npy')).equals(readFileSync(p('full.npy')))).toBe(true);
     expect(readFileSync(p('all.png')).equals(readFileSync(p('full.png')))).toBe(true);
+    // eval takes the merged shards instead of sampling.
+    const ev = cli(['eval', '--model', SCURVE, '--ep', 'cpu', '--samples', p('all.npy'), '--projections', '20', '--json']);
+    expect(ev.status, ev.stderr).toBe(0);
+    const report = JSON.parse(ev.stdout);
+    expect([report.n, report.rows.length, report.rows[0].method]).toEqual([10, 1, 'all.npy']);
+    expect(report.rows[0].metrics.swd).toBeGreaterThan(0);
+    writeFileSync(p('three-d.npy'), encodeNpy(new Float32Array(6), [2, 3]));
+    const bad = cli(['eval', '--model', SCURVE, '--ep', 'cpu', '--samples', p('three-d.npy')]);
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/--samples .*three-d.npy has shape \[2, 3\]; the model makes \[N ≥ 2, 2\]/)]);
   });
 
   it('merge refuses shards of different runs, missing shards and files without a sidecar, writing nothing', () => {

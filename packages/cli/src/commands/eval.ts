@@ -7,7 +7,7 @@ import type { ImageQuality, ImageReference } from '../eval/image-quality.js';
 import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '../eval/methods.js';
 import type { OrtImageClassifier } from '../eval/ort-classifier.js';
 import type { PointQuality, ToyReference } from '../eval/point-quality.js';
-import { executionProvidersFlag, loadNodeSampler, samplerUserError } from '../sampler-flags.js';
+import { executionProvidersFlag, loadNodeSampler, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 
 
 const DEFAULT_CLASSIFIER = fileURLToPath(new URL('../../../../models/fashion-mnist-classifier.onnx', import.meta.url));
@@ -49,11 +49,13 @@ export const evalCommand: Command = {
     'kid-subset-size': { type: 'string', valueName: '<m>', description: 'KID: items per subset', default: '1000' },
     projections: { type: 'string', valueName: '<k>', description: 'SWD: random directions', default: '1000' },
     ep: { type: 'string', valueName: '<list>', description: 'execution providers in order of preference: cuda, webgpu, cpu', default: 'cuda,cpu' },
+    samples: { type: 'string', valueName: '<file.npy>', description: 'evaluate these samples (e.g. merged shards) instead of sampling; labels assumed 0,1,2,… in turn as sample draws them' },
     json: { type: 'boolean', description: 'print the report as JSON on stdout' },
   },
   async run({ values }) {
     const modelPath = requiredString(values, 'model');
-    const n = intFlag(values, 'n', 2)!;
+    let n = intFlag(values, 'n', 2)!;
+    const samplesPath = stringFlag(values, 'samples');
     const batch = intFlag(values, 'batch', 1)!;
     const seed = intFlag(values, 'seed', 0)!;
     // Batch b of a run draws Philox noise with key seed·2²⁴ + b, which must stay below 2⁶⁴.
@@ -99,6 +101,8 @@ export const evalCommand: Command = {
         onWarning: (w) => process.stderr.write(`onnx-ddpm eval: warning: ${w}\n`),
       });
       const { sampleShape, numClasses } = model.info;
+      const given = samplesPath ? await readGivenSamples(sampler, samplesPath, sampleShape) : null;
+      if (given) n = given.count;
       const isImage = sampleShape.length === 3;
       const dataSpec = stringFlag(values, 'data') ?? (isImage && trainedOn && !trainedOn.includes(':') ? `${trainedOn}:test` : trainedOn);
       if (!dataSpec) throw new UsageError(`${basename(source.modelPath)} does not name its training data (metadata onnx_ddpm.training.dataset): give --data`);
@@ -141,7 +145,7 @@ export const evalCommand: Command = {
       const guidances = isImage && numClasses > 0 ? guidanceList : [undefined];
       const classLabels = numClasses > 0 ? Int32Array.from({ length: n }, (_, i) => i % numClasses) : null;
       const rows: EvalRow[] = [];
-      for (const spec of methods) {
+      for (const spec of given ? [] : methods) {
         for (const g of guidances) {
           const tag = `${spec.label}${g === undefined ? '' : ` guidance ${g}`}`;
           const { samples, seconds } = await generateSamples(model, source.config, spec, {
@@ -158,6 +162,12 @@ export const evalCommand: Command = {
           rows.push({ method: spec.method, steps: spec.steps, guidance: g ?? null, samplingSeconds: Math.round(seconds * 10) / 10, metrics });
           log(`${tag}: ${describe(metrics)} (${seconds.toFixed(1)} s sampling)`);
         }
+      }
+
+      if (given) {
+        const metrics = imageRef ? await imageQuality(classifier!, imageRef, given.data, n, classLabels, kidOptions) : pointQuality(toyRef!, given.data, n, { projections, seed });
+        rows.push({ method: basename(samplesPath!), steps: 0, guidance: null, samplingSeconds: 0, metrics });
+        log(`${samplesPath}: ${describe(metrics)}`);
       }
 
       const report = {
@@ -187,6 +197,20 @@ export const evalCommand: Command = {
     }
   },
 };
+
+/** --samples: a .npy of samples [N, ...item] (e.g. merged shards) to evaluate instead of sampling. */
+async function readGivenSamples(sampler: SamplerNode, path: string, itemShape: readonly number[]): Promise<{ data: Float32Array; count: number }> {
+  let npy: { data: Float32Array; shape: number[] };
+  try {
+    npy = sampler.decodeNpy(await readFile(path));
+  } catch (err) {
+    throw new CliError(`--samples ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (npy.shape.length !== itemShape.length + 1 || npy.shape.slice(1).join() !== itemShape.join() || npy.shape[0]! < 2) {
+    throw new UsageError(`--samples ${path} has shape [${npy.shape.join(', ')}]; the model makes [N ≥ 2, ${itemShape.join(', ')}]`);
+  }
+  return { data: npy.data, count: npy.shape[0]! };
+}
 
 function describe(m: ImageQuality | PointQuality): string {
   if ('swd' in m) return `SWD ${m.swd.toFixed(4)}`;
