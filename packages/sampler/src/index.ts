@@ -2,6 +2,7 @@
 export * from './core/eps-model.js';
 export * from './core/eps-model-contract.js';
 export * from './core/errors.js';
+export * from './core/img2img.js';
 export * from './core/inpaint.js';
 export * from './core/interpolate.js';
 export * from './core/invert.js';

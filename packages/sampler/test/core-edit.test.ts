@@ -2,7 +2,7 @@
 // inpainting's exact kept region with resampling, inversion/reconstruction plumbing, slerp latents.
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, ddim, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { interpolateLatents, invert, OrtEpsModel, reconstruct, sample } from '../src/node/index.js';
+import { img2imgStart, interpolateLatents, invert, OrtEpsModel, reconstruct, sample } from '../src/node/index.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
 const T = 100;
@@ -35,6 +35,13 @@ describe('img2img (from x0 at a step)', () => {
       expect(half.samples.some((v, i) => v !== x0[i] && v !== plain.samples[i])).toBe(true);
     });
   }
+});
+
+it('img2imgStart maps strength s to the last ⌊s·K⌋ steps and refuses s outside [0, 1]', () => {
+  const scheduler = ddim(config, { steps: 10 });
+  expect([1, 0.55, 0.5, 0].map((s) => (img2imgStart(scheduler, x0, s) as { step: number }).step)).toEqual([0, 5, 5, 10]);
+  expect(() => img2imgStart(scheduler, x0, 1.5)).toThrow('strength must be in [0, 1], got 1.5');
+  expect(() => img2imgStart(scheduler, x0, Number.NaN)).toThrow(/got NaN/);
 });
 
 describe('inpainting', () => {

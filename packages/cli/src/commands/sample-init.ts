@@ -223,9 +223,7 @@ export async function loadSampleEdits(sampler: SamplerNode, values: OptionValues
   const x0 = tile(init.data, init.count, itemSize, first, batch);
   const maskPath = stringFlag(values, 'mask');
   const strength = numberFlag(values, 'strength') ?? (maskPath ? 1 : 0.6);
-  // SDEdit's t = s·T on the scheduler's K steps (diffusers' img2img): the last ⌊s·K⌋ steps run.
-  const K = scheduler.length;
-  edits.from = { x0, step: K - Math.floor(strength * K) };
+  edits.from = sampler.img2imgStart(scheduler, x0, strength);
   edits.inputs = { init: digest(init.data), strength };
   if (maskPath) {
     const mask = await loadMask(sampler, maskPath, info, init.count);
