@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { ddim, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
+import { openEpsModel } from '../open-model.js';
 import { executionProvidersFlag, loadNodeSampler, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 import { writeAllOrNothing } from '../write-all.js';
 import { classLabelsFlag, loadInit } from './sample-init.js';
@@ -49,13 +50,7 @@ export const interpolateCommand: Command = {
     try {
       const source = await sampler.loadModelSource(modelPath);
       for (const w of source.warnings) warn(w);
-      model = await sampler.OrtEpsModel.create(source.modelPath, {
-        executionProviders,
-        numClasses: source.numClasses,
-        sampleShape: source.sampleShape,
-        name: basename(source.modelPath),
-        onWarning: warn,
-      });
+      model = await openEpsModel(sampler, source, executionProviders, warn);
       const info = model.info;
       const isImage = info.sampleShape.length === 3;
       const isPoints = info.sampleShape.join() === '2';

@@ -1,8 +1,8 @@
-import { basename } from 'node:path';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { type Command, intFlag, requiredString } from '../command.js';
 import { writeFileAtomic } from '../output.js';
 import { ProgressBar } from '../progress.js';
+import { openEpsModel } from '../open-model.js';
 import { executionProvidersFlag, loadNodeSampler, samplerUserError } from '../sampler-flags.js';
 import { classLabelsFlag, loadInit } from './sample-init.js';
 
@@ -32,13 +32,7 @@ export const invertCommand: Command = {
     try {
       const source = await sampler.loadModelSource(modelPath);
       for (const w of source.warnings) warn(w);
-      model = await sampler.OrtEpsModel.create(source.modelPath, {
-        executionProviders,
-        numClasses: source.numClasses,
-        sampleShape: source.sampleShape,
-        name: basename(source.modelPath),
-        onWarning: warn,
-      });
+      model = await openEpsModel(sampler, source, executionProviders, warn);
       const notes: string[] = [];
       const images = await loadInit(sampler, imagesPath, model.info, values.resize === true, notes, 'images');
       for (const note of notes) warn(note);

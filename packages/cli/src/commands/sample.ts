@@ -1,10 +1,11 @@
-import { readFile, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { createScheduler, type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import { writeFileAtomic } from '../output.js';
+import { writeAllOrNothing } from '../write-all.js';
 import { ProgressBar } from '../progress.js';
+import { openEpsModel } from '../open-model.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
 import { checkSampleEditFlags, classLabelsFlag, fileDigest, loadSampleEdits, sampleEditOptions, shardSidecar } from './sample-init.js';
 
@@ -65,13 +66,7 @@ export const sampleCommand: Command = {
     try {
       const source = await sampler.loadModelSource(modelPath, { schedulerConfigPath: stringFlag(values, 'scheduler-config') });
       for (const w of source.warnings) warn(w);
-      model = await sampler.OrtEpsModel.create(source.modelPath, {
-        executionProviders,
-        numClasses: source.numClasses,
-        sampleShape: source.sampleShape,
-        name: basename(source.modelPath),
-        onWarning: warn,
-      });
+      model = await openEpsModel(sampler, source, executionProviders, warn);
       const { sampleShape } = model.info;
       const isImage = sampleShape.length === 3;
       const isPoints = sampleShape.length === 1 && sampleShape[0] === 2;
@@ -147,17 +142,7 @@ export const sampleCommand: Command = {
           files.push({ path, bytes });
         });
       }
-      const written: string[] = [];
-      for (const f of files) {
-        try {
-          await writeFileAtomic(f.path, f.bytes);
-          written.push(f.path);
-        } catch (err) {
-          // All or nothing: take back what this run already wrote.
-          await Promise.all(written.map((w) => rm(w, { force: true })));
-          throw new CliError(`cannot write ${f.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
-      }
+      await writeAllOrNothing(files);
 
       const { modelMs, loopMs, totalMs } = result.timings;
       const summary = {
