@@ -54,7 +54,7 @@ describe('shards', () => {
     expect(parseShardSpec('2/3')).toEqual({ index: 2, count: 3 });
     expect(() => parseShardSpec('3/3')).toThrow('shard index must be in [0, 2] for 3 shards, got 3/3');
     expect(() => parseShardSpec('1-3')).toThrow(/given as i\/k/);
-    expect(() => shardRange(5, 3, 4)).toThrow('shard 3/4 of 5 samples is empty (2 per shard): use at most 3 shards for --n 5');
+    expect(() => shardRange(5, 3, 4)).toThrow('shard 3/4 of 5 samples is empty: at 2 per shard, 3 shards hold all 5 (use i/3)');
   });
 
   const meta = (index: number, run: Record<string, unknown> = {}): ShardMetadata => ({

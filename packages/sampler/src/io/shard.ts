@@ -46,7 +46,7 @@ export function shardRange(n: number, index: number, count: number): { first: nu
   const first = index * per;
   if (first >= n) {
     const useful = Math.ceil(n / per);
-    throw new ShardError(`shard ${index}/${count} of ${n} samples is empty (${per} per shard): use at most ${useful} shards for --n ${n}`);
+    throw new ShardError(`shard ${index}/${count} of ${n} samples is empty: at ${per} per shard, ${useful} shards hold all ${n} (use i/${useful})`);
   }
   return { first, count: Math.min(n, first + per) - first };
 }
