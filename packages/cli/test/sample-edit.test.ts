@@ -65,16 +65,24 @@ describe('img2img and inpainting', () => {
       if (i % 28 < 14) expect(data[i]).toBe(src);
     }
     expect(data.some((v, i) => i % 28 >= 14 && v !== init[i % 1568])).toBe(true);
+    // A .npy mask broadcasts NumPy-style: [28, 1] keeps the top 14 rows of every image.
+    writeFileSync(p('rows.npy'), encodeNpy(Float32Array.from({ length: 28 }, (_, y) => (y < 14 ? 1 : 0)), [28, 1]));
+    expect(cli([...fashion, '--n', '2', '--init', p('init'), '--mask', p('rows.npy'), '--save-npy', p('rows-out.npy')]).status).toBe(0);
+    const rows = npy('rows-out.npy').data;
+    for (let i = 0; i < rows.length; i++) if (Math.floor((i % 784) / 28) < 14) expect(rows[i]).toBe(init[i]);
+    expect(rows.some((v, i) => Math.floor((i % 784) / 28) >= 14 && v !== init[i])).toBe(true);
   });
 
   it('bad input is a usage error naming the problem, and nothing is written', () => {
     const out = p('never.npy');
+    writeFileSync(p('square.npy'), encodeNpy(new Float32Array(9), [3, 3]));
     const cases: [string[], RegExp][] = [
       [['--init', p('big.png')], /--init .*big.png is 32×32 gray; the model takes 28×28 gray images \(refused; give --resize to resize it\)/],
       [['--init', p('init'), '--strength', '1.5'], /--strength must be in \[0, 1\], got 1.5/],
       [['--strength', '0.5'], /--strength needs --init/],
       [['--init', p('init'), '--mask', p('big.png')], /--mask mask .*big.png is 32×32; the init images are 28×28/],
       [['--init', p('init'), '--resample', '2'], /--resample applies to inpainting/],
+      [['--init', p('init'), '--mask', p('square.npy')], /--mask .*square.npy has shape \[3, 3\], which does not broadcast to the init's \[2, 1, 28, 28\]/],
       [['--shard', '3/3'], /--shard: shard index must be in \[0, 2\] for 3 shards, got 3\/3/],
       [['--n', '5', '--shard', '3/4'], /shard 3\/4 of 5 samples is empty/],
     ];
