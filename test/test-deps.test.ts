@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires, TEST_DEPS } from './prereqs.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -127,5 +127,41 @@ describe('a missing prerequisite', () => {
     expect(r.status).toBe(1);
     expect(r.stdout + r.stderr).toContain('CI=true: a missing prerequisite fails the tests: needs python3 with onnx (Debian: python3-onnx;');
     expect(r.stdout).toMatch(/^ +Test Files +1 failed \(1\)$/m);
+  });
+});
+
+describe('the skip listing (test/skip-reporter.ts)', () => {
+  const fixture = join(repoRoot, 'test-output/skip-listing');
+  beforeAll(() => {
+    mkdirSync(fixture, { recursive: true });
+    const reporter = JSON.stringify(join(repoRoot, 'test/skip-reporter.ts'));
+    writeFileSync(join(fixture, 'vitest.config.mjs'), `export default { test: { include: ['*.test.mjs'], reporters: ['default', ${reporter}] } };\n`);
+    writeFileSync(
+      join(fixture, 'skips.test.mjs'),
+      [
+        "import { it } from 'vitest';",
+        "it('runs', () => {});",
+        "it.skip('is skipped with no reason', () => {});",
+        "it('skips itself with a note', (ctx) => ctx.skip('no network here'));",
+      ].join('\n'),
+    );
+  });
+  afterAll(() => rmSync(fixture, { recursive: true, force: true }));
+
+  it('lists a ctx.skip note and a skip without a reason; under CI=true the latter fails the run', () => {
+    const local = vitest(['--root', fixture], {});
+    expect(local.status, local.stdout + local.stderr).toBe(0);
+    const listing = local.stdout.slice(local.stdout.indexOf(' Skipped: ')).trimEnd().split('\n');
+    expect(listing).toEqual([
+      ' Skipped: 2 tests, by reason:',
+      '   no reason given (use requires() or skipForHardware() from test/prereqs.ts)',
+      '     skips.test.mjs > is skipped with no reason',
+      '   no network here',
+      '     skips.test.mjs > skips itself with a note',
+    ]);
+    const ci = vitest(['--root', fixture], { CI: 'true' });
+    expect(ci.status).toBe(1);
+    expect(ci.stdout + ci.stderr).toContain(' CI=true: 1 test(s) skipped without a reason; this run fails.');
+    expect(ci.stdout).toMatch(/^ +Tests +1 passed \| 2 skipped \(3\)$/m);
   });
 });
