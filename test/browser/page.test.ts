@@ -23,6 +23,7 @@ import {
   startServer,
   waitForState,
 } from './page-harness.js';
+import { requires, TEST_DEPS } from '../prereqs.js';
 
 const T = 100;
 const config: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, num_train_timesteps: T };
@@ -70,7 +71,7 @@ async function setControls(page: Page, ep: 'webgpu' | 'wasm'): Promise<void> {
   await page.fill('#preview-every', '2');
 }
 
-describe('the sampling page', () => {
+describe('the sampling page', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader), () => {
   it('samples the default 2-D model as Node does (window.onnxDdpm.sample on wasm) and plots it', async () => {
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
     expect(await page.textContent('#model-card')).toContain('2-D points');
@@ -214,7 +215,7 @@ describe('the sampling page', () => {
   });
 });
 
-describe('without WebGPU', () => {
+describe('without WebGPU', requires(TEST_DEPS.chromium), () => {
   it('falls back to wasm and says why', async () => {
     const plain = await launchChromium(false);
     try {

@@ -8,6 +8,7 @@ import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import { cudaProviderInstalled, decodeNpy, encodeNpy, OrtEpsModel, sample } from '@onnx-ddpm/sampler/node';
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, fingerprint, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requires, skipForHardware, TEST_DEPS } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/dist/main.js');
@@ -145,7 +146,7 @@ describe('onnx-ddpm sample', () => {
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^onnx-ddpm sample: warning: the schedule in use \(.*config-b.json, fingerprint .*\) differs/)]);
   });
 
-  it.skipIf(cudaProviderInstalled())('the default --ep cuda,cpu falls back to cpu with one warning naming pnpm setup:gpu', () => {
+  it('the default --ep cuda,cpu falls back to cpu with one warning naming pnpm setup:gpu', skipForHardware(cudaProviderInstalled(), 'the CUDA provider works here: no fallback to see'), () => {
     const r = cli(['sample', '--model', path('img.onnx'), '--n', '1', '--steps', '2', '--save-npy', path('fb.npy'), '--json']);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).executionProvider).toBe('cpu');
@@ -203,7 +204,7 @@ describe('onnx-ddpm sample', () => {
     });
   });
 
-  it.skipIf(!existsSync(SWIFTSHADER_ICD))('runs on the WebGPU EP (SwiftShader) and agrees with CPU', () => {
+  it('runs on the WebGPU EP (SwiftShader) and agrees with CPU', requires(TEST_DEPS.swiftshader), () => {
     const env = { LD_LIBRARY_PATH: '/usr/lib/chromium', VK_ICD_FILENAMES: SWIFTSHADER_ICD };
     const common = ['sample', '--model', path('img.onnx'), '--n', '2', '--steps', '4', '--json'];
     const gpu = cli([...common, '--ep', 'webgpu,cpu', '--save-npy', path('webgpu.npy')], env);
@@ -256,7 +257,7 @@ describe('onnx-ddpm doctor', () => {
     expect(report.tools.map((t: { name: string }) => t.name)).toEqual(['chromium', 'python3-onnx']);
   });
 
-  it.skipIf(!existsSync(SWIFTSHADER_ICD))('finds the WebGPU EP when started with the SwiftShader environment', () => {
+  it('finds the WebGPU EP when started with the SwiftShader environment', requires(TEST_DEPS.swiftshader), () => {
     const r = cli(['doctor'], { LD_LIBRARY_PATH: '/usr/lib/chromium', VK_ICD_FILENAMES: SWIFTSHADER_ICD });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ {2}ok {2}webgpu +[\d.]+ ms$/m);

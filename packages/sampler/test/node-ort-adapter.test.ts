@@ -17,6 +17,7 @@ import {
   sample,
 } from '@onnx-ddpm/sampler/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipForHardware } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
 const T = 100;
@@ -108,7 +109,7 @@ describe('execution providers', () => {
     expect(() => parseExecutionProviders('cpu,cpu')).toThrow(/listed twice/);
   });
 
-  it.skipIf(cudaProviderInstalled())('falls back from a missing CUDA provider with one warning naming pnpm setup:gpu', async () => {
+  it('falls back from a missing CUDA provider with one warning naming pnpm setup:gpu', skipForHardware(cudaProviderInstalled(), 'the CUDA provider works here: no fallback to see'), async () => {
     const warnings: string[] = [];
     const m = await OrtEpsModel.create(buildLinearModel(base), { executionProviders: ['cuda', 'cpu'], onWarning: (w) => warnings.push(w) });
     expect(m.executionProvider).toBe('cpu');
