@@ -29,7 +29,7 @@ const T = 100;
 const config: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, num_train_timesteps: T };
 const metadata = {
   'onnx_ddpm.scheduler_config': schedulerConfigToJSON(config),
-  'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 8, channels: 1, numClasses: 0 }),
+  'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 8, in_channels: 1, num_classes: 0 }),
 };
 /** A tiny 1×8×8 "image model" (SwiftShader WebGPU is slow): out = a[t]·x + (t/T)·w. */
 const imageSpec: LinearModelSpec = { itemShape: [1, 8, 8], a: gaussianDataCoefficients(T, 0.0001, 0.02, 0.5), w: testValues(64, 7), T, metadata };
@@ -169,7 +169,7 @@ describe('the sampling page', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader
       ...imageSpec,
       classTable: testValues((numClasses + 1) * 64, 5, -0.3, 0.3),
       numClasses,
-      metadata: { ...metadata, 'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 8, channels: 1, numClasses }) },
+      metadata: { ...metadata, 'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 8, in_channels: 1, num_classes: numClasses }) },
     });
     const opts = { method: 'ddpm' as const, steps: 5, seed: 12, batch: 3, classLabels: [2, 0, 1], guidance: 2 };
     const run = await page.evaluate(

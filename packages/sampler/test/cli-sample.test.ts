@@ -40,12 +40,12 @@ const imageSpec: LinearModelSpec = {
   a,
   w: testValues(16, 1),
   T,
-  metadata: metadata({ kind: 'unet', imageSize: 4, channels: 1, numClasses: 0 }),
+  metadata: metadata({ model_type: 'unet', sample_size: 4, in_channels: 1, num_classes: 0 }),
 };
 const condSpec: LinearModelSpec = {
   ...imageSpec,
   classTable: testValues(4 * 16, 2),
-  metadata: metadata({ kind: 'unet', imageSize: 4, channels: 1, numClasses: 3 }),
+  metadata: metadata({ model_type: 'unet', sample_size: 4, in_channels: 1, num_classes: 3 }),
 };
 const pointSpec: LinearModelSpec = { itemShape: [2], a, w: testValues(2, 3), T, metadata: metadata({ kind: 'mlp', dataDim: 2, numClasses: 0 }) };
 
@@ -158,10 +158,10 @@ describe('onnx-ddpm sample', () => {
   describe('bad input: one line, exit code ≠ 0, no output file', () => {
     const cases: [string, string[], number, RegExp][] = [
       ['missing model', ['--model', 'MISSING'], 1, /model not found: .*MISSING\.onnx/],
-      ['not ONNX', ['--model', 'text.onnx'], 1, /text\.onnx is not a readable ONNX model/],
-      ['truncated', ['--model', 'cut.onnx'], 1, /cut\.onnx is not a readable ONNX model/],
+      ['not ONNX', ['--model', 'text.onnx'], 1, /text\.onnx is not an ONNX model/],
+      ['truncated', ['--model', 'cut.onnx'], 1, /cut\.onnx is not an ONNX model/],
       ['wrong input names', ['--model', 'names.onnx'], 1, /the model has inputs x: float32 \[N, 1, 4, 4\], t: int64 \[N\]; expected 'sample'/],
-      ['empty file', ['--model', 'empty.onnx'], 1, /empty\.onnx is not a readable ONNX model: .*empty/],
+      ['empty file', ['--model', 'empty.onnx'], 1, /empty\.onnx is not an ONNX model: .*empty/],
       ['output shape differs', ['--model', 'wide.onnx'], 1, /output out_sample: float32 \[N, 2, 4, 4\] does not match items of \[1, 4, 4\]/],
       ['model ORT cannot load', ['--model', 'unknown-op.onnx'], 1, /onnxruntime could not load the model: .*NoSuchOp/],
       ['no scheduler config', ['--model', 'bare.onnx'], 1, /bare\.onnx carries no onnx_ddpm\.scheduler_config metadata; give a scheduler config with --scheduler-config/],
@@ -231,14 +231,14 @@ describe('onnx-ddpm inspect', () => {
     expect(r.stdout).toMatch(/^parameters: +130 in 5 initializers$/m);
     expect(r.stdout).toMatch(/^ {2}onnx_ddpm\.scheduler_config: \{\n {4}"[^\n]*\n {4}"num_train_timesteps": 50,$/m);
     const json = JSON.parse(cli(['inspect', path('cond.onnx'), '--json']).stdout);
-    expect(json.metadata['onnx_ddpm.model_config']).toEqual({ kind: 'unet', imageSize: 4, channels: 1, numClasses: 3 });
+    expect(json.metadata['onnx_ddpm.model_config']).toEqual({ model_type: 'unet', sample_size: 4, in_channels: 1, num_classes: 3 });
     expect(json.inputs.map((i: { name: string }) => i.name)).toEqual(['sample', 'timestep', 'class_labels']);
   });
 
   it('a non-ONNX file is one line and exit code 1', () => {
     const r = cli(['inspect', path('text.onnx')]);
     expect(r.status).toBe(1);
-    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^onnx-ddpm inspect: .*text\.onnx is not a readable ONNX model/)]);
+    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^onnx-ddpm inspect: .*text\.onnx is not an ONNX model/)]);
   });
 });
 

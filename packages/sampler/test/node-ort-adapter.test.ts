@@ -158,7 +158,7 @@ describe('model sources', () => {
   const cfgB: SchedulerConfig = { ...config, beta_end: 0.03 };
   const metadata = {
     'onnx_ddpm.scheduler_config': schedulerConfigToJSON(cfgA),
-    'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 3, channels: 2, numClasses: 0 }),
+    'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 3, in_channels: 2, num_classes: 0 }),
     'onnx_ddpm.schedule_fingerprint': fingerprint(cfgA),
   };
 
@@ -201,11 +201,11 @@ describe('model sources', () => {
     await expect(loadModelSource(join(dir, 'nope.onnx'))).rejects.toThrow(`model not found: ${join(dir, 'nope.onnx')}`);
     const text = join(dir, 'text.onnx');
     writeFileSync(text, 'this is not a model\n'.repeat(20));
-    await expect(loadModelSource(text)).rejects.toThrow(`${text} is not a readable ONNX model`);
+    await expect(loadModelSource(text)).rejects.toThrow(`${text} is not an ONNX model`);
     const bytes = buildLinearModel({ ...base, metadata });
     const cut = join(dir, 'cut.onnx');
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-    await expect(loadModelSource(cut)).rejects.toThrow(`${cut} is not a readable ONNX model`);
+    await expect(loadModelSource(cut)).rejects.toThrow(`${cut} is not an ONNX model`);
     const bare = join(dir, 'bare.onnx');
     writeFileSync(bare, buildLinearModel(base));
     await expect(loadModelSource(bare)).rejects.toThrow(/carries no onnx_ddpm.scheduler_config metadata; give a scheduler config with --scheduler-config/);

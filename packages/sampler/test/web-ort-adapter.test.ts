@@ -82,7 +82,7 @@ describe('OrtWebEpsModel on the wasm EP (Node)', () => {
     const warnings: string[] = [];
     const web = await OrtWebEpsModel.create(buildLinearModel(base), { onWarning: (w) => warnings.push(w) });
     expect(web.executionProvider).toBe('wasm');
-    expect(warnings).toEqual(["execution provider webgpu: onnxruntime-web's Node build has no WebGPU EP; using wasm"]);
+    expect(warnings).toEqual(["execution provider webgpu unavailable: onnxruntime-web's Node build has no WebGPU EP; falling back to wasm"]);
     await web.dispose();
   });
 });

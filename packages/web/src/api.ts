@@ -56,7 +56,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 async function modelFor(bytes: Uint8Array, ep: WebExecutionProvider, schedulerConfigJson?: string) {
-  const source = readModelBytes(bytes, 'model', schedulerConfigJson);
+  const source = readModelBytes(bytes, 'model', { schedulerConfig: schedulerConfigJson });
   if (cached && cached.ep === ep && cached.config === schedulerConfigJson && sameBytes(cached.bytes, bytes)) return { source, model: cached.model };
   await cached?.model.dispose();
   cached = null;

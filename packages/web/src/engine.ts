@@ -1,6 +1,6 @@
 import { PhiloxNoise, type Scheduler } from '@onnx-ddpm/schedule';
 import {
-  type ModelBytesSource,
+  type ModelSource,
   OrtWebEpsModel,
   type SampleResult,
   type SampleStepEvent,
@@ -25,7 +25,7 @@ export interface GenerateSettings {
 
 /** A session on the first provider of `preference` that works; `onWarning` hears why others were skipped. */
 export async function openModel(
-  source: ModelBytesSource,
+  source: ModelSource,
   preference: readonly WebExecutionProvider[],
   onWarning?: (message: string) => void,
 ): Promise<OrtWebEpsModel> {

@@ -1,6 +1,6 @@
 import './style.css';
 import {
-  type ModelBytesSource,
+  type ModelSource,
   type OrtWebEpsModel,
   readModelBytes,
   type WebExecutionProvider,
@@ -48,7 +48,7 @@ const CLASS_NAMES: Record<string, string[]> = {
 };
 const EACH_CLASS = 'each';
 
-let source: ModelBytesSource | null = null;
+let source: ModelSource | null = null;
 let model: OrtWebEpsModel | null = null;
 /** A model without a scheduler config, waiting for its scheduler_config.json. */
 let awaitingConfig: { bytes: Uint8Array; name: string } | null = null;
@@ -81,12 +81,12 @@ function cardRow(term: string, value: string): void {
   ui.card.append(dt, dd);
 }
 
-function datasetOf(s: ModelBytesSource): string | undefined {
+function datasetOf(s: ModelSource): string | undefined {
   const d = s.training?.dataset;
   return typeof d === 'string' ? d.split(':')[0] : undefined;
 }
 
-function showCard(s: ModelBytesSource, m: OrtWebEpsModel | null): void {
+function showCard(s: ModelSource, m: OrtWebEpsModel | null): void {
   ui.card.replaceChildren();
   cardRow('File', `${s.name} (${(s.bytes.length / 1e6).toFixed(2)} MB)`);
   const shape = m?.info.sampleShape ?? s.sampleShape;
@@ -111,7 +111,7 @@ function showCard(s: ModelBytesSource, m: OrtWebEpsModel | null): void {
   if (m) cardRow('Runtime', `${m.executionProvider === 'webgpu' ? 'WebGPU' : 'wasm'}`);
 }
 
-function setupClasses(s: ModelBytesSource, m: OrtWebEpsModel): void {
+function setupClasses(s: ModelSource, m: OrtWebEpsModel): void {
   const k = m.info.numClasses;
   ui.classField.hidden = k === 0;
   ui.guidanceField.hidden = k === 0;
@@ -142,9 +142,9 @@ function preference(): WebExecutionProvider[] {
 async function useModel(bytes: Uint8Array, name: string, configJson?: string): Promise<void> {
   clearMessages();
   setState('loading');
-  let next: ModelBytesSource;
+  let next: ModelSource;
   try {
-    next = readModelBytes(bytes, name, configJson);
+    next = readModelBytes(bytes, name, { schedulerConfig: configJson });
   } catch (err) {
     say('error', errorText(err));
     setState(model ? 'ready' : 'error');
@@ -163,7 +163,7 @@ async function useModel(bytes: Uint8Array, name: string, configJson?: string): P
   await openOn(next);
 }
 
-async function openOn(next: ModelBytesSource): Promise<void> {
+async function openOn(next: ModelSource): Promise<void> {
   setState('loading');
   ui.generate.disabled = true;
   let opened: OrtWebEpsModel;
