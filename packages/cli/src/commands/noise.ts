@@ -10,7 +10,7 @@ import {
   type SchedulerConfig,
 } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import { writeFileAtomic } from '../output.js';
+import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
 
 /** Reads the scheduler config from --scheduler-config and --schedule (defaults: diffusers' DDPMScheduler). */
 export async function schedulerConfigFromFlags(configPath: string | undefined, schedule: string | undefined): Promise<SchedulerConfig> {

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import { writeFileAtomic } from '../output.js';
+import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
 import { ProgressBar } from '../progress.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
 

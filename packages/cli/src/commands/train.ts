@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint, ConfigOverrides, DataConfig, TrainConfig, TrainSettings } from '@onnx-ddpm/trainer';
 import { type Command, CliError, intFlag, numberFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
-import { writeFileAtomic } from '../output.js';
+import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
 
 type Trainer = typeof import('@onnx-ddpm/trainer');
 

@@ -1,8 +1,9 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { createModel } from '../model/index.js';
+import { writeFileAtomic } from '../files/index.js';
 import { type Checkpoint, saveCheckpoint } from './checkpoint.js';
 import { hyperOf, type TrainConfig } from './config.js';
 import { createLocalEngine, type TrainEngine } from './engine.js';
@@ -45,11 +46,9 @@ export function logUpToStep(text: string, step: number): string {
 }
 
 /** Removes the lines a killed run logged after its last checkpoint, so the resumed run does not repeat them. */
-function dropLogAfter(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const kept = logUpToStep(readFileSync(path, 'utf8'), step);
-  writeFileSync(`${path}.tmp`, kept);
-  renameSync(`${path}.tmp`, path);
+async function dropLogAfter(path: string, step: number): Promise<void> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text !== null) await writeFileAtomic(path, logUpToStep(text, step));
 }
 
 export interface TrainOptions {
@@ -91,12 +90,6 @@ export interface TrainResult {
   state: ReplicaState;
 }
 
-function writeJsonAtomically(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
-}
-
 /**
  * Trains for config.train.steps steps (or continues a checkpoint), with batches determined by
  * (seed, step), JSON-lines logs, EMA previews, and crash-safe checkpoints every checkpointEvery steps,
@@ -111,8 +104,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const firstStep = opts.resume?.step ?? 0;
   const lastStep = Math.min(s.steps, opts.stopAtStep ?? s.steps);
   await mkdir(runDir, { recursive: true });
-  writeJsonAtomically(join(runDir, 'config.json'), config);
-  if (opts.resume) dropLogAfter(join(runDir, 'log.jsonl'), firstStep);
+  await writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  if (opts.resume) await dropLogAfter(join(runDir, 'log.jsonl'), firstStep);
 
   await ensureGradients();
   const init: ReplicaInit = { modelConfig: config.model, train: hyperOf(config), seed: s.seed };

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../src/output.js';
+import { writeFileAtomic } from '../src/files/index.js';
 
 describe('writeFileAtomic', () => {
   let dir: string;

@@ -1,0 +1,1 @@
+export { type OutputFile, replaceFolderAtomic, tempPathBeside, writeFileAtomic, writeFilesAtomic } from './atomic-write.js';
