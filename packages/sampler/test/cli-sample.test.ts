@@ -188,11 +188,11 @@ describe('onnx-ddpm sample', () => {
       });
     }
 
-    it('an unwritable output takes back the files this run already wrote', () => {
+    it('an unwritable output writes none of the outputs', () => {
       writeFileSync(path('a-file'), 'in the way');
       const r = cli(['sample', '--model', path('img.onnx'), '--n', '2', '--steps', '2', '--out', path('first.png'), '--images', path('a-file/imgs'), '--ep', 'cpu']);
       expect(r.status).toBe(1);
-      expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^onnx-ddpm sample: cannot write .*a-file\/imgs\/000\.png: (ENOTDIR|EEXIST)/)]);
+      expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^onnx-ddpm sample: cannot write .*a-file\/imgs/)]);
       expect(existsSync(path('first.png'))).toBe(false);
     });
 

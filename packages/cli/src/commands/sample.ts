@@ -1,9 +1,9 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
+import { writeFilesAtomic } from '@onnx-ddpm/trainer/files';
 import { ProgressBar } from '../progress.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
 
@@ -122,7 +122,7 @@ export const sampleCommand: Command = {
         },
       });
 
-      // Encode everything first, then write: a failure leaves no output behind.
+      // Encode everything first, then write all or nothing.
       const files: { path: string; bytes: Uint8Array }[] = [];
       if (outPath) {
         const bytes = isImage
@@ -142,16 +142,11 @@ export const sampleCommand: Command = {
           files.push({ path, bytes });
         });
       }
-      const written: string[] = [];
-      for (const f of files) {
-        try {
-          await writeFileAtomic(f.path, f.bytes);
-          written.push(f.path);
-        } catch (err) {
-          // All or nothing: take back what this run already wrote.
-          await Promise.all(written.map((w) => rm(w, { force: true })));
-          throw new CliError(`cannot write ${f.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
+      try {
+        await writeFilesAtomic(files);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new CliError(`cannot write ${e.path ?? 'the outputs'}: ${e.code ?? e.message}; no output was changed`);
       }
 
       const { modelMs, loopMs, totalMs } = result.timings;

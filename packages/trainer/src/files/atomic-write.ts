@@ -26,6 +26,13 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
+function isFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
 async function writeDurably(path: string, bytes: Uint8Array | string): Promise<void> {
   const handle = await open(path, 'wx');
   try {
@@ -39,8 +46,9 @@ async function writeDurably(path: string, bytes: Uint8Array | string): Promise<v
 /**
  * Writes several files so that a user's existing file is replaced only once every new file is complete:
  * all the bytes go to temporary files beside their targets (fsynced, parents created), and only then are
- * they renamed over the targets, one by one. A failure before the renames removes the temporary files
- * and leaves every target untouched; the only files ever removed are this call's temporary ones.
+ * they renamed over the targets, one by one (after checking that no target is a folder, the one thing
+ * that would stop a rename half-way). A failure removes the temporary files and leaves every target
+ * untouched; the only files ever removed are this call's temporary ones.
  */
 export async function writeFilesAtomic(files: readonly OutputFile[]): Promise<void> {
   const temps: string[] = [];
@@ -50,6 +58,10 @@ export async function writeFilesAtomic(files: readonly OutputFile[]): Promise<vo
       const tmp = tempPathBeside(f.path);
       temps.push(tmp);
       await writeDurably(tmp, f.bytes);
+    }
+    // A folder in a target's place would stop its rename after earlier targets were replaced: check first.
+    for (const f of files) {
+      if (await isFolder(f.path)) throw Object.assign(new Error(`${f.path} is a folder`), { code: 'EISDIR', path: f.path });
     }
     for (const [i, f] of files.entries()) {
       await rename(temps[i]!, f.path);
