@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
+import { checkOutputPath } from '../output.js';
 import { parseBackend, trainerUserError } from './train.js';
 
 type Trainer = typeof import('@onnx-ddpm/trainer');
@@ -39,6 +40,8 @@ export const exportCommand: Command = {
     const opset = intFlag(values, 'opset', 1)!;
     const backend = parseBackend(stringFlag(values, 'backend'));
     const useEma = values['no-ema'] !== true;
+    if (out) await checkOutputPath('out', out, 'file');
+    if (compactOut) await checkOutputPath('compact-checkpoint', compactOut, 'folder');
     const trainer = await import('@onnx-ddpm/trainer');
     try {
       const ckpt = await trainer.loadCheckpoint(dir);

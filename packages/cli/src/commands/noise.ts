@@ -11,6 +11,7 @@ import {
 } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
+import { checkOutputPath } from '../output.js';
 
 /** Reads the scheduler config from --scheduler-config and --schedule (defaults: diffusers' DDPMScheduler). */
 export async function schedulerConfigFromFlags(configPath: string | undefined, schedule: string | undefined): Promise<SchedulerConfig> {
@@ -85,6 +86,7 @@ export const noiseCommand: Command = {
     const T = config.num_train_timesteps;
     const stepsText = stringFlag(values, 'steps');
     const steps = stepsText === undefined ? defaultSteps(T, 6) : parseStepList(stepsText, T);
+    await checkOutputPath('out', outPath, 'file');
 
     let bytes: Uint8Array;
     try {

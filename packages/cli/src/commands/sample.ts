@@ -4,6 +4,7 @@ import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFilesAtomic } from '@onnx-ddpm/trainer/files';
+import { checkOutputPath, describeFsError } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
 
@@ -49,6 +50,10 @@ export const sampleCommand: Command = {
     if (!outPath && !npyPath && !framesPath && !imagesDir) {
       throw new UsageError('nothing to write: give --out, --save-npy, --frames or --images');
     }
+    for (const [flag, path] of [['out', outPath], ['save-npy', npyPath], ['frames', framesPath]] as const) {
+      if (path) await checkOutputPath(flag, path, 'file');
+    }
+    if (imagesDir) await checkOutputPath('images', imagesDir, 'folder');
 
     const sampler = await loadNodeSampler();
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
@@ -146,7 +151,7 @@ export const sampleCommand: Command = {
         await writeFilesAtomic(files);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        throw new CliError(`cannot write ${e.path ?? 'the outputs'}: ${e.code ?? e.message}; no output was changed`);
+        throw new CliError(`cannot write ${e.path ?? 'the outputs'} (${describeFsError(e)}); no output was changed`);
       }
 
       const { modelMs, loopMs, totalMs } = result.timings;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Checkpoint, ConfigOverrides, DataConfig, TrainConfig, TrainSettings } from '@onnx-ddpm/trainer';
 import { type Command, CliError, intFlag, numberFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
+import { checkOutputPath } from '../output.js';
 
 type Trainer = typeof import('@onnx-ddpm/trainer');
 
@@ -164,6 +165,8 @@ export const trainCommand: Command = {
     } else if (!dataFlag) {
       throw new UsageError('--data is required (or --resume to continue the run in --out)');
     }
+    await checkOutputPath('out', runDir, 'folder');
+    if (exportPath) await checkOutputPath('export', exportPath, 'file');
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const trainer = await import('@onnx-ddpm/trainer');
     try {
