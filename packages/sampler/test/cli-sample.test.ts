@@ -169,7 +169,7 @@ describe('onnx-ddpm sample', () => {
       ['unknown EP', ['--model', 'img.onnx', '--ep', 'cpu,tpu'], 2, /--ep: unknown execution provider 'tpu'/],
       ['eta with ddpm', ['--model', 'img.onnx', '--method', 'ddpm', '--eta', '0.5'], 2, /--eta applies to --method ddim only/],
       ['class on an unconditional model', ['--model', 'img.onnx', '--class', '1'], 2, /--class needs a class-conditional model/],
-      ['steps above T', ['--model', 'img.onnx', '--steps', '51'], 1, /steps must be an integer in \[1, 50\]/],
+      ['steps above T', ['--model', 'img.onnx', '--steps', '51'], 2, /--steps must be in \[1, 50\] for this model/],
     ];
     for (const [what, args, code, message] of cases) {
       it(what, () => {

@@ -79,7 +79,7 @@ export const noiseCommand: Command = {
   async run({ values }) {
     const imagePath = requiredString(values, 'image');
     const outPath = requiredString(values, 'out');
-    const seed = intFlag(values, 'seed', 0)!;
+    const seed = intFlag(values, 'seed', 0, Number.MAX_SAFE_INTEGER)!;
     const size = intFlag(values, 'size', 1)!;
     const scale = intFlag(values, 'scale', 1);
     const config = await schedulerConfigFromFlags(stringFlag(values, 'scheduler-config'), stringFlag(values, 'schedule'));

@@ -38,7 +38,7 @@ export const sampleCommand: Command = {
     const etaFlag = numberFlag(values, 'eta');
     if (method === 'ddpm' && etaFlag !== undefined) throw new UsageError('--eta applies to --method ddim only');
     if (etaFlag !== undefined && etaFlag < 0) throw new UsageError(`--eta must be ≥ 0, got ${etaFlag}`);
-    const seed = intFlag(values, 'seed', 0)!;
+    const seed = intFlag(values, 'seed', 0, Number.MAX_SAFE_INTEGER)!;
     const guidance = numberFlag(values, 'guidance');
     const classFlag = intFlag(values, 'class', 0);
     const outPath = stringFlag(values, 'out');
@@ -91,7 +91,13 @@ export const sampleCommand: Command = {
       } else if (numClasses > 0) {
         classLabels = Int32Array.from({ length: n }, (_, i) => i % numClasses);
       }
+      if (guidance !== undefined && numClasses === 0) {
+        throw new UsageError(`--guidance needs a class-conditional model; ${model.info.name} is unconditional`);
+      }
       const config = source.config;
+      if (stepsFlag !== undefined && stepsFlag > config.num_train_timesteps) {
+        throw new UsageError(`--steps must be in [1, ${config.num_train_timesteps}] for this model (T = ${config.num_train_timesteps}), got ${stepsFlag}`);
+      }
       const steps = method === 'ddim' ? (stepsFlag ?? Math.min(50, config.num_train_timesteps)) : stepsFlag;
       const total = sampler.planReverseSteps(config, method, steps).t.length;
 

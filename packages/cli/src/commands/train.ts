@@ -28,6 +28,14 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
   return null;
 }
 
+/** `--opset`, checked against the exporter's range before any work. */
+export function opsetFlagInRange(trainer: Trainer, opset: number): number {
+  if (opset < trainer.MIN_EXPORT_OPSET || opset > trainer.MAX_EXPORT_OPSET) {
+    throw new UsageError(`--opset must be in [${trainer.MIN_EXPORT_OPSET}, ${trainer.MAX_EXPORT_OPSET}], got ${opset}`);
+  }
+  return opset;
+}
+
 export function parseBackend(value: string | undefined): BackendFlag {
   if ((BACKENDS as readonly string[]).includes(value ?? '')) return value as BackendFlag;
   throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${value}'`);
@@ -62,7 +70,7 @@ function settingsFromFlags(values: OptionValues): Partial<TrainSettings> {
   set('steps', intFlag(values, 'steps', 1));
   set('batchSize', intFlag(values, 'batch', 1));
   set('lr', numberFlag(values, 'lr'));
-  set('seed', intFlag(values, 'seed', 0));
+  set('seed', intFlag(values, 'seed', 0, 2 ** 32 - 1));
   set('emaDecay', numberFlag(values, 'ema'));
   set('checkpointEvery', intFlag(values, 'checkpoint-every', 1));
   set('logEvery', intFlag(values, 'log-every', 1));
@@ -148,9 +156,9 @@ export const trainCommand: Command = {
   async run({ values }) {
     const runDir = requiredString(values, 'out');
     const backendPref = parseBackend(stringFlag(values, 'backend'));
-    const workers = intFlag(values, 'workers', 1);
+    const workers = intFlag(values, 'workers', 1, 256);
     const exportPath = stringFlag(values, 'export');
-    const opset = intFlag(values, 'opset', 1)!;
+    const opsetFlag = intFlag(values, 'opset', 1)!;
     const resumeFrom = stringFlag(values, 'resume-from');
     if (values.resume === true && resumeFrom) throw new UsageError('give --resume (this --out) or --resume-from (another checkpoint), not both');
     const resume = values.resume === true || resumeFrom !== undefined;
@@ -165,10 +173,11 @@ export const trainCommand: Command = {
     } else if (!dataFlag) {
       throw new UsageError('--data is required (or --resume to continue the run in --out)');
     }
-    await checkOutputPath('out', runDir, 'folder');
-    if (exportPath) await checkOutputPath('export', exportPath, 'file');
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const trainer = await import('@onnx-ddpm/trainer');
+    const opset = opsetFlagInRange(trainer, opsetFlag);
+    await checkOutputPath('out', runDir, 'folder');
+    if (exportPath) await checkOutputPath('export', exportPath, 'file');
     try {
       let checkpoint: Checkpoint | undefined;
       let dataConfig: DataConfig;
