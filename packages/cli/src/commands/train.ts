@@ -18,6 +18,7 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
     trainer.ModelConfigError,
     trainer.CheckpointError,
     trainer.ExportParityError,
+    trainer.RunFolderBusyError,
   ];
   if (known.some((k) => err instanceof k)) return new CliError((err as Error).message);
   if (err instanceof Error && err.name === 'SchedulerConfigError') return new CliError(err.message);
@@ -178,7 +179,10 @@ export const trainCommand: Command = {
     const opset = opsetFlagInRange(trainer, opsetFlag);
     await checkOutputPath('out', runDir, 'folder');
     if (exportPath) await checkOutputPath('export', exportPath, 'file');
+    let lock: Awaited<ReturnType<Trainer['lockRunFolder']>> | undefined;
     try {
+      // Held from before the checkpoint is read until the run ends: one train per run folder.
+      lock = await trainer.lockRunFolder(runDir, log);
       let checkpoint: Checkpoint | undefined;
       let dataConfig: DataConfig;
       if (resumeFrom) {
@@ -289,6 +293,8 @@ export const trainCommand: Command = {
       return 0;
     } catch (err) {
       throw trainerUserError(trainer, err) ?? err;
+    } finally {
+      await lock?.release();
     }
   },
 };

@@ -1,1 +1,2 @@
 export { type OutputFile, replaceFolderAtomic, tempPathBeside, writeFileAtomic, writeFilesAtomic } from './atomic-write.js';
+export { isProcessAlive } from './process-alive.js';

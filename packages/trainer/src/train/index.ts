@@ -18,6 +18,7 @@ export { logUpToStep, type TrainLogRecord, type TrainOptions, type TrainResult, 
 export { type PreviewOptions, sampleDdim, sampleShape } from './preview.js';
 export { ProgressBar, type ProgressStream } from './progress.js';
 export { type ReplicaInit, TrainReplica } from './replica.js';
+export { lockRunFolder, RunFolderBusyError, type RunFolderLock } from './run-lock.js';
 export { type BatchPlan, BatchSampler } from './sampler.js';
 export { cloneState, type ReplicaState } from './state.js';
 export {

@@ -1,0 +1,88 @@
+// Run folders as `onnx-ddpm train` processes share them: the built CLI in child processes.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliAsync, errorLines, requireBuiltCli } from './cli-helpers.js';
+
+let dir: string;
+beforeAll(() => {
+  requireBuiltCli();
+  dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-runs-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const TINY = JSON.stringify({ model: { hidden: 16, layers: 1, timeEmbedDim: 8 } });
+const toy = (out: string, ...more: string[]) => [
+  'train', '--data', 'toy:moons', '--out', out, '--backend', 'cpu', '--batch', '16', '--config', TINY, '--preview-every', '0', ...more,
+];
+
+/** Resolves once `text` matches the child's stderr so far. */
+async function waitFor(stderr: () => string, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  const start = Date.now();
+  while (!pattern.test(stderr())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${pattern}; stderr so far:\n${stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const logSteps = (run: string) =>
+  readFileSync(join(run, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { step: number }).step);
+
+describe('one train per run folder', () => {
+  it('a second train on a busy --out refuses, naming the holder; --resume too; the first run is intact', async () => {
+    const run = join(dir, 'busy');
+    const first = cliAsync(toy(run, '--steps', '100000', '--log-every', '10', '--checkpoint-every', '1'));
+    try {
+      await waitFor(first.stderr, /^step 10\//m);
+      for (const second of [toy(run, '--steps', '50'), ['train', '--out', run, '--resume', '--backend', 'cpu']]) {
+        const r = cli(second);
+        expect(r.status).toBe(1);
+        expect(errorLines(r.stderr)).toEqual([
+          expect.stringMatching(new RegExp(`^onnx-ddpm train: .*busy is in use by process ${first.child.pid} \\(onnx-ddpm train --data toy:moons .*\\); wait for it to finish or stop it`)),
+        ]);
+      }
+    } finally {
+      first.child.kill('SIGINT');
+    }
+    const r = await first.done;
+    expect(r.status).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT: saving a checkpoint/);
+    const steps = logSteps(run);
+    // One run's log, not two interleaved.
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps).toEqual(steps.map((_, i) => 10 * (i + 1)));
+    expect(existsSync(join(run, '.lock'))).toBe(false);
+  });
+
+  it('of two new runs started 0.3 s apart, one trains and the other refuses, naming it', async () => {
+    const run = join(dir, 'race');
+    const a = cliAsync(toy(run, '--steps', '200', '--log-every', '50'));
+    await new Promise((r) => setTimeout(r, 300));
+    const b = cliAsync(toy(run, '--steps', '200', '--log-every', '50'));
+    const results = [await a.done, await b.done];
+    const pids = [a.child.pid, b.child.pid];
+    const winner = results.findIndex((r) => r.status === 0);
+    expect(winner).toBeGreaterThanOrEqual(0);
+    const loser = results[1 - winner]!;
+    expect(loser.status).toBe(1);
+    expect(errorLines(loser.stderr).at(-1)).toMatch(new RegExp(`is in use by process ${pids[winner]} `));
+    expect(logSteps(run)).toEqual([50, 100, 150, 200]);
+  });
+
+  it('the lock of a killed process is taken over', async () => {
+    const run = join(dir, 'killed');
+    const first = cliAsync(toy(run, '--steps', '100000', '--log-every', '10', '--checkpoint-every', '1'));
+    await waitFor(first.stderr, /^step 10\//m);
+    first.child.kill('SIGKILL');
+    await first.done;
+    expect(JSON.parse(readFileSync(join(run, '.lock'), 'utf8'))).toMatchObject({ pid: first.child.pid });
+    const r = cli(['train', '--out', run, '--resume', '--backend', 'cpu', '--steps', '20']);
+    expect(r.stderr).toMatch(new RegExp(`taking over the lock of process ${first.child.pid}, which is no longer running`));
+    expect(r.status).toBe(0);
+    expect(existsSync(join(run, '.lock'))).toBe(false);
+  });
+});
