@@ -86,3 +86,19 @@ describe('one train per run folder', () => {
     expect(existsSync(join(run, '.lock'))).toBe(false);
   });
 });
+
+describe('a new run starts a new log', () => {
+  it('after a run killed before its first checkpoint, log.jsonl holds only the new run', async () => {
+    const run = join(dir, 'fresh-log');
+    const first = cliAsync(toy(run, '--steps', '100000', '--log-every', '5', '--checkpoint-every', '100000'));
+    await waitFor(first.stderr, /^step 15\//m);
+    first.child.kill('SIGKILL');
+    await first.done;
+    expect(existsSync(join(run, 'checkpoint'))).toBe(false);
+    expect(logSteps(run).slice(0, 3)).toEqual([5, 10, 15]);
+    const r = cli(toy(run, '--steps', '20', '--log-every', '10'));
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/log\.jsonl: left by an earlier run that saved no checkpoint; this new run starts a new log/);
+    expect(logSteps(run)).toEqual([10, 20]);
+  });
+});

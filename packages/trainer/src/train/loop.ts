@@ -51,6 +51,13 @@ async function dropLogAfter(path: string, step: number): Promise<void> {
   if (text !== null) await writeFileAtomic(path, logUpToStep(text, step));
 }
 
+/** A new run starts an empty log (an earlier run killed before its first checkpoint may have left one). */
+async function startNewLog(path: string, log: (line: string) => void): Promise<void> {
+  const old = await readFile(path, 'utf8').catch(() => '');
+  if (old.trim() !== '') log(`${path}: left by an earlier run that saved no checkpoint; this new run starts a new log`);
+  await writeFileAtomic(path, '');
+}
+
 export interface TrainOptions {
   config: TrainConfig;
   /** Run folder: checkpoints, log.jsonl and config.json go here. */
@@ -105,7 +112,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const lastStep = Math.min(s.steps, opts.stopAtStep ?? s.steps);
   await mkdir(runDir, { recursive: true });
   await writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  if (opts.resume) await dropLogAfter(join(runDir, 'log.jsonl'), firstStep);
+  const logPath = join(runDir, 'log.jsonl');
+  if (opts.resume) await dropLogAfter(logPath, firstStep);
+  else await startNewLog(logPath, log);
 
   await ensureGradients();
   const init: ReplicaInit = { modelConfig: config.model, train: hyperOf(config), seed: s.seed };
@@ -187,7 +196,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           img_per_s: (windowSteps * s.batchSize) / Math.max(1e-9, (now - windowStart) / 1000),
           elapsed_s: elapsed(),
         };
-        appendFileSync(join(runDir, 'log.jsonl'), `${JSON.stringify(record)}\n`);
+        appendFileSync(logPath, `${JSON.stringify(record)}\n`);
         opts.onLog?.(record);
         windowStart = now;
         windowSteps = 0;
