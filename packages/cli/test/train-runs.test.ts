@@ -102,3 +102,14 @@ describe('a new run starts a new log', () => {
     expect(logSteps(run)).toEqual([10, 20]);
   });
 });
+
+describe('a diverging run', () => {
+  it('NaN loss before the first checkpoint says no checkpoint was saved yet (exit 1, one line)', () => {
+    const run = join(dir, 'nan');
+    const r = cli(toy(run, '--steps', '50', '--lr', '1e30'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^onnx-ddpm train: the loss became NaN at step \d+; try a lower --lr\. No checkpoint was saved yet$/);
+    expect(existsSync(join(run, 'checkpoint'))).toBe(false);
+  });
+});

@@ -19,6 +19,7 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
     trainer.CheckpointError,
     trainer.ExportParityError,
     trainer.RunFolderBusyError,
+    trainer.TrainingDivergedError,
   ];
   if (known.some((k) => err instanceof k)) return new CliError((err as Error).message);
   if (err instanceof Error && err.name === 'SchedulerConfigError') return new CliError(err.message);

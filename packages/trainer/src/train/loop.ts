@@ -51,6 +51,17 @@ async function dropLogAfter(path: string, step: number): Promise<void> {
   if (text !== null) await writeFileAtomic(path, logUpToStep(text, step));
 }
 
+/** The loss stopped being finite; names the last good checkpoint, or says there is none yet. */
+export class TrainingDivergedError extends Error {
+  constructor(loss: number, step: number, lastGood: { step: number; path: string } | null) {
+    super(
+      `the loss became ${loss} at step ${step}; try a lower --lr. ` +
+        (lastGood ? `The last good checkpoint is step ${lastGood.step} in ${lastGood.path}` : 'No checkpoint was saved yet'),
+    );
+    this.name = 'TrainingDivergedError';
+  }
+}
+
 /** A new run starts an empty log (an earlier run killed before its first checkpoint may have left one). */
 async function startNewLog(path: string, log: (line: string) => void): Promise<void> {
   const old = await readFile(path, 'utf8').catch(() => '');
@@ -176,9 +187,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const batch = sampler.batch(step);
       const result = await engine.step(batch, step);
       if (!Number.isFinite(result.loss)) {
-        throw new Error(
-          `the loss became ${result.loss} at step ${step + 1}; try a lower --lr. The last good checkpoint is step ${savedStep} in ${runDir}`,
-        );
+        throw new TrainingDivergedError(result.loss, step + 1, checkpointDir ? { step: savedStep, path: join(runDir, 'checkpoint') } : null);
       }
       step++;
       windowSteps++;
