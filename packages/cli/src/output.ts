@@ -1,6 +1,6 @@
 import { open, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { tempPathBeside } from '@onnx-ddpm/trainer/files';
+import { removeStaleTemps, tempPathBeside } from '@onnx-ddpm/trainer/files';
 import { CliError } from './command.js';
 
 /** What a failed file-system call means, in words. */
@@ -50,7 +50,9 @@ export async function checkOutputPath(flag: string, path: string, kind: 'file' |
     if (k !== null) fail(`${folder} is a file, not a folder`);
     folder = dirname(folder);
   }
-  const probe = tempPathBeside(join(folder, '.onnx-ddpm-write-check'));
+  const checkName = join(folder, '.onnx-ddpm-write-check');
+  await removeStaleTemps([checkName]);
+  const probe = tempPathBeside(checkName);
   try {
     await (await open(probe, 'wx')).close();
   } catch (err) {

@@ -39,6 +39,11 @@ export function cliAsync(args: string[]) {
   return { child, done, stderr: () => stderr };
 }
 
+/** The pid of a process that has exited (as a killed writer's is). */
+export function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid;
+}
+
 /** stderr lines without the progress lines. */
 export function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.trim() !== '' && !/^sampling /.test(l));

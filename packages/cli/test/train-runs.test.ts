@@ -1,9 +1,9 @@
 // Run folders as `onnx-ddpm train` processes share them: the built CLI in child processes.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliAsync, errorLines, requireBuiltCli } from './cli-helpers.js';
+import { cli, cliAsync, deadPid, errorLines, requireBuiltCli } from './cli-helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -111,5 +111,27 @@ describe('a diverging run', () => {
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^onnx-ddpm train: the loss became NaN at step \d+; try a lower --lr\. No checkpoint was saved yet$/);
     expect(existsSync(join(run, 'checkpoint'))).toBe(false);
+  });
+});
+
+describe('leftovers of killed runs', () => {
+  it('train --export and export --compact-checkpoint remove the temp files and folders dead writers left there', () => {
+    const work = join(dir, 'leftovers');
+    const run = join(work, 'run');
+    mkdirSync(run, { recursive: true });
+    const dead = deadPid();
+    const stale = [`m.onnx.tmp-${dead}`, `run/config.json.tmp-${dead}-ab12cd34`, `run/.lock.tmp-${dead}-0f0f0f0f`, `.c.ckpt.tmp-${dead}-m3x9k2/`, `.c.ckpt.old-${dead}-m3x9k2/`];
+    for (const f of stale) {
+      if (f.endsWith('/')) {
+        mkdirSync(join(work, f));
+        writeFileSync(join(work, f, 'weights.bin'), 'partial');
+      } else writeFileSync(join(work, f), 'partial');
+    }
+    const r = cli(toy(run, '--steps', '5', '--export', join(work, 'm.onnx')));
+    expect(r.status).toBe(0);
+    const e = cli(['export', '--checkpoint', run, '--compact-checkpoint', join(work, 'c.ckpt')]);
+    expect(e.status).toBe(0);
+    for (const f of stale) expect(existsSync(join(work, f)), f).toBe(false);
+    expect(existsSync(join(work, 'c.ckpt', 'checkpoint.json'))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
@@ -53,7 +53,10 @@ export const sampleCommand: Command = {
     for (const [flag, path] of [['out', outPath], ['save-npy', npyPath], ['frames', framesPath]] as const) {
       if (path) await checkOutputPath(flag, path, 'file');
     }
-    if (imagesDir) await checkOutputPath('images', imagesDir, 'folder');
+    if (imagesDir) {
+      await checkOutputPath('images', imagesDir, 'folder');
+      await checkNoOtherImages(imagesDir, n);
+    }
 
     const sampler = await loadNodeSampler();
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
@@ -146,9 +149,8 @@ export const sampleCommand: Command = {
       const imagePaths: string[] = [];
       if (imagesDir) {
         const pngs = await sampler.encodeImages(result.samples, result.shape);
-        const digits = Math.max(3, String(pngs.length - 1).length);
         pngs.forEach((bytes, i) => {
-          const path = join(imagesDir, `${String(i).padStart(digits, '0')}.png`);
+          const path = join(imagesDir, imageFileName(i, n));
           imagePaths.push(path);
           files.push({ path, bytes });
         });
@@ -201,6 +203,26 @@ export const sampleCommand: Command = {
     }
   },
 };
+
+/** `--images` names: 000.png, 001.png, … (more digits from 1001 images on). */
+function imageFileName(i: number, n: number): string {
+  return `${String(i).padStart(Math.max(3, String(n - 1).length), '0')}.png`;
+}
+
+/**
+ * Refuses an `--images` folder holding numbered PNGs that this run would not replace (an earlier run's
+ * 100 images beside this run's 16 would look like one set); it deletes nothing.
+ */
+async function checkNoOtherImages(dir: string, n: number): Promise<void> {
+  const ours = new Set(Array.from({ length: n }, (_, i) => imageFileName(i, n)));
+  const others = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^\d+\.png$/.test(f) && !ours.has(f)).sort();
+  if (others.length > 0) {
+    throw new CliError(
+      `--images ${dir} already holds ${others.length} numbered PNG${others.length === 1 ? '' : 's'} that this run of ${n} would not replace ` +
+        `(${others.length === 1 ? others[0] : `${others[0]} … ${others.at(-1)}`}), from an earlier run: remove them or give another folder`,
+    );
+  }
+}
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { removeStaleTemps } from './stale-temps.js';
 
 /** A file to write: its path and its complete content. */
 export interface OutputFile {
@@ -48,9 +49,11 @@ async function writeDurably(path: string, bytes: Uint8Array | string): Promise<v
  * all the bytes go to temporary files beside their targets (fsynced, parents created), and only then are
  * they renamed over the targets, one by one (after checking that no target is a folder, the one thing
  * that would stop a rename half-way). A failure removes the temporary files and leaves every target
- * untouched; the only files ever removed are this call's temporary ones.
+ * untouched; the only files ever removed are this call's temporary ones, and those that killed writers
+ * left beside these targets.
  */
 export async function writeFilesAtomic(files: readonly OutputFile[]): Promise<void> {
+  await removeStaleTemps(files.map((f) => f.path));
   const temps: string[] = [];
   try {
     for (const f of files) {
@@ -85,6 +88,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): Promi
  * temporary folder is removed and `dir` is untouched.
  */
 export async function replaceFolderAtomic(dir: string, fill: (tmp: string) => Promise<void> | void): Promise<void> {
+  await removeStaleTemps([dir]);
   const tmp = tempPathBeside(dir);
   const old = `${tmp}.old`;
   await mkdir(tmp, { recursive: true });

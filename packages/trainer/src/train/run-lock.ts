@@ -2,7 +2,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive, tempPathBeside } from '../files/index.js';
+import { isProcessAlive, removeStaleTemps, tempPathBeside } from '../files/index.js';
 
 /** Who holds a run folder: the content of `<run>/.lock`. */
 interface LockHolder {
@@ -64,6 +64,7 @@ export async function lockRunFolder(runDir: string, log: (line: string) => void 
     command: ['onnx-ddpm', ...process.argv.slice(2)].join(' '),
   };
   const mine = `${JSON.stringify(me)}\n`;
+  await removeStaleTemps([path]);
   const tmp = tempPathBeside(path);
   await writeFile(tmp, mine, { flag: 'wx' });
   try {
