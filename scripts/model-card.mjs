@@ -68,7 +68,7 @@ const card = await import(new URL('../packages/cli/dist/card/index.js', import.m
 const { loadToyReference, pointQuality } = await import(new URL('../packages/cli/dist/eval/point-quality.js', import.meta.url).href);
 const { generateSamples } = await import(new URL('../packages/cli/dist/eval/generate.js', import.meta.url).href);
 const { parseMethods } = await import(new URL('../packages/cli/dist/eval/methods.js', import.meta.url).href);
-const { writeFileAtomic } = await import(new URL('../packages/cli/dist/output.js', import.meta.url).href);
+const { writeFileAtomic } = await import('@onnx-ddpm/trainer/files');
 
 const readJson = async (path, what) => {
   try {

@@ -204,7 +204,7 @@ describe('onnx-ddpm eval bad input', () => {
     ['--n below 2', 2, ['--model', 'MLP', '--n', '1'], /--n must be an integer ≥ 2/],
     ['a method without steps', 2, ['--model', 'MLP', '--methods', 'ddim'], /--methods: method 'ddim' is not <ddpm\|ddim>-<steps>/],
     ['more steps than T (the default ddpm-1000 on T = 100)', 2, ['--model', 'MLP', '--methods', 'ddpm-1000'], /'ddpm-1000': steps must be in \[1, 100\]/],
-    ['a seed too large for the per-batch noise keys', 2, ['--model', 'MLP', '--seed', String(2 ** 40)], /--seed must be below 2\^40/],
+    ['a seed too large for the per-batch noise keys', 2, ['--model', 'MLP', '--seed', String(2 ** 40)], /--seed must be an integer in \[0, 2\^40\)/],
     ['a guidance that is not a number', 2, ['--model', 'UNET', '--guidance', 'none,strong'], /--guidance: 'strong' is neither a number nor 'none'/],
     ['an unknown execution provider', 2, ['--model', 'MLP', '--ep', 'tpu'], /--ep/],
     ['a missing model', 1, ['--model', '/nonexistent/model.onnx'], /nonexistent/],

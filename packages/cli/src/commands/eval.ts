@@ -45,9 +45,8 @@ export const evalCommand: Command = {
     const modelPath = requiredString(values, 'model');
     const n = intFlag(values, 'n', 2)!;
     const batch = intFlag(values, 'batch', 1)!;
-    const seed = intFlag(values, 'seed', 0)!;
     // Batch b of a run draws Philox noise with key seed·2²⁴ + b, which must stay below 2⁶⁴.
-    if (seed >= 2 ** 40) throw new UsageError(`--seed must be below 2^40, got ${seed}`);
+    const seed = intFlag(values, 'seed', 0, 2 ** 40 - 1)!;
     const dataSeed = intFlag(values, 'data-seed', 0)!;
     let guidanceList: (number | undefined)[];
     try {

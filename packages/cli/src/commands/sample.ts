@@ -1,9 +1,10 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { createScheduler, type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import { writeFileAtomic } from '../output.js';
+import { writeFilesAtomic } from '@onnx-ddpm/trainer/files';
+import { checkOutputPath, describeFsError } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
 
@@ -37,7 +38,7 @@ export const sampleCommand: Command = {
     const etaFlag = numberFlag(values, 'eta');
     if (method === 'ddpm' && etaFlag !== undefined) throw new UsageError('--eta applies to --method ddim only');
     if (etaFlag !== undefined && etaFlag < 0) throw new UsageError(`--eta must be ≥ 0, got ${etaFlag}`);
-    const seed = intFlag(values, 'seed', 0)!;
+    const seed = intFlag(values, 'seed', 0, Number.MAX_SAFE_INTEGER)!;
     const guidance = numberFlag(values, 'guidance');
     const classFlag = intFlag(values, 'class', 0);
     const outPath = stringFlag(values, 'out');
@@ -48,6 +49,13 @@ export const sampleCommand: Command = {
     const json = values.json === true;
     if (!outPath && !npyPath && !framesPath && !imagesDir) {
       throw new UsageError('nothing to write: give --out, --save-npy, --frames or --images');
+    }
+    for (const [flag, path] of [['out', outPath], ['save-npy', npyPath], ['frames', framesPath]] as const) {
+      if (path) await checkOutputPath(flag, path, 'file');
+    }
+    if (imagesDir) {
+      await checkOutputPath('images', imagesDir, 'folder');
+      await checkNoOtherImages(imagesDir, n);
     }
 
     const sampler = await loadNodeSampler();
@@ -86,7 +94,13 @@ export const sampleCommand: Command = {
       } else if (numClasses > 0) {
         classLabels = Int32Array.from({ length: n }, (_, i) => i % numClasses);
       }
+      if (guidance !== undefined && numClasses === 0) {
+        throw new UsageError(`--guidance needs a class-conditional model; ${model.info.name} is unconditional`);
+      }
       const config = source.config;
+      if (stepsFlag !== undefined && stepsFlag > config.num_train_timesteps) {
+        throw new UsageError(`--steps must be in [1, ${config.num_train_timesteps}] for this model (T = ${config.num_train_timesteps}), got ${stepsFlag}`);
+      }
       const steps = method === 'ddim' ? (stepsFlag ?? Math.min(50, config.num_train_timesteps)) : stepsFlag;
       const scheduler = createScheduler(config, { method, steps, eta: etaFlag });
       const total = scheduler.length;
@@ -120,7 +134,7 @@ export const sampleCommand: Command = {
         },
       });
 
-      // Encode everything first, then write: a failure leaves no output behind.
+      // Encode everything first, then write all or nothing.
       const files: { path: string; bytes: Uint8Array }[] = [];
       if (outPath) {
         const bytes = isImage
@@ -133,23 +147,17 @@ export const sampleCommand: Command = {
       const imagePaths: string[] = [];
       if (imagesDir) {
         const pngs = await sampler.encodeImages(result.samples, result.shape);
-        const digits = Math.max(3, String(pngs.length - 1).length);
         pngs.forEach((bytes, i) => {
-          const path = join(imagesDir, `${String(i).padStart(digits, '0')}.png`);
+          const path = join(imagesDir, imageFileName(i, n));
           imagePaths.push(path);
           files.push({ path, bytes });
         });
       }
-      const written: string[] = [];
-      for (const f of files) {
-        try {
-          await writeFileAtomic(f.path, f.bytes);
-          written.push(f.path);
-        } catch (err) {
-          // All or nothing: take back what this run already wrote.
-          await Promise.all(written.map((w) => rm(w, { force: true })));
-          throw new CliError(`cannot write ${f.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
+      try {
+        await writeFilesAtomic(files);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new CliError(`cannot write ${e.path ?? 'the outputs'} (${describeFsError(e)}); no output was changed`);
       }
 
       const { modelMs, loopMs, totalMs } = result.timings;
@@ -193,6 +201,26 @@ export const sampleCommand: Command = {
     }
   },
 };
+
+/** `--images` names: 000.png, 001.png, … (more digits from 1001 images on). */
+function imageFileName(i: number, n: number): string {
+  return `${String(i).padStart(Math.max(3, String(n - 1).length), '0')}.png`;
+}
+
+/**
+ * Refuses an `--images` folder holding numbered PNGs that this run would not replace (an earlier run's
+ * 100 images beside this run's 16 would look like one set); it deletes nothing.
+ */
+async function checkNoOtherImages(dir: string, n: number): Promise<void> {
+  const ours = new Set(Array.from({ length: n }, (_, i) => imageFileName(i, n)));
+  const others = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^\d+\.png$/.test(f) && !ours.has(f)).sort();
+  if (others.length > 0) {
+    throw new CliError(
+      `--images ${dir} already holds ${others.length} numbered PNG${others.length === 1 ? '' : 's'} that this run of ${n} would not replace ` +
+        `(${others.length === 1 ? others[0] : `${others[0]} … ${others.at(-1)}`}), from an earlier run: remove them or give another folder`,
+    );
+  }
+}
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
