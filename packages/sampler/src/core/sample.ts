@@ -1,5 +1,5 @@
 import { guidance, type NoiseSource, runReverseLoop, type Scheduler } from '@onnx-ddpm/schedule';
-import type { EpsModel } from './eps-model.js';
+import type { DenoiserModel } from './denoiser.js';
 import { NonFiniteError, SamplerError } from './errors.js';
 
 /** Passed to `onStep` after a reverse step. `xt` and `x0` are the loop's live buffers: copy them to keep them. */
@@ -53,7 +53,7 @@ export interface SampleResult {
  * Runs the reverse process of `scheduler` (the schedule package's loop skeleton) with any runtime
  * behind `model`, on host arrays. All big buffers are allocated once before the loop.
  */
-export async function sample(model: EpsModel, scheduler: Scheduler, opts: SampleOptions): Promise<SampleResult> {
+export async function sample(model: DenoiserModel, scheduler: Scheduler, opts: SampleOptions): Promise<SampleResult> {
   const startMs = performance.now();
   const { batch } = opts;
   const { every, guided, modelBatch, modelLabels } = checkSampleOptions(model, opts);
@@ -137,7 +137,7 @@ export interface CheckedSampleOptions {
 }
 
 /** Validates `opts` for `model`; throws a SamplerError naming the field and value. */
-export function checkSampleOptions(model: EpsModel, opts: SampleOptions): CheckedSampleOptions {
+export function checkSampleOptions(model: DenoiserModel, opts: SampleOptions): CheckedSampleOptions {
   const { batch } = opts;
   if (!Number.isInteger(batch) || batch < 1) throw new SamplerError(`batch must be a positive integer, got ${batch}`);
   const first = opts.firstSample ?? 0;
