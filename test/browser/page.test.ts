@@ -87,7 +87,7 @@ describe('the sampling page', () => {
     const { summary } = await readModelSummary(modelPath);
     const cfg = JSON.parse(summary.metadata['onnx_ddpm.scheduler_config']!);
     const node = await OrtDenoiser.create(bytes, { executionProviders: ['cpu'] });
-    const nodeRun = await sample(node, cfg, { ...opts, noise: new PhiloxNoise(opts.seed) });
+    const nodeRun = await sample(node, createScheduler(cfg, opts), { ...opts, noise: new PhiloxNoise(opts.seed) });
     await node.dispose();
     expect(browserRun.ep).toBe('wasm');
     expect(browserRun.shape).toEqual([64, 2]);

@@ -1,6 +1,6 @@
 // The runtime-agnostic core: option checks, noise by global sample index (with a plain-JS DenoiserModel,
 // since the core only knows the interface).
-import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type Scheduler, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { type DenoiserModel, sample } from '@onnx-ddpm/sampler';
 import { describe, expect, it } from 'vitest';
 
@@ -25,6 +25,7 @@ describe('sample() option checks', () => {
   it('names the bad option', async () => {
     const m = halfModel([4]);
     await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 5 }), { batch: 0, noise })).rejects.toThrow('batch must be a positive integer, got 0');
+    await expect(sample(m, config as unknown as Scheduler, { batch: 1, noise })).rejects.toThrow(/takes a scheduler as its second argument/);
     await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 5 }), { batch: 1, noise, firstSample: -1 })).rejects.toThrow(
       'firstSample must be an integer ≥ 0, got -1',
     );

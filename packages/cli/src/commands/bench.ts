@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspectModel } from '@onnx-ddpm/onnx';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import { createScheduler, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { createScheduler, PhiloxNoise, type SamplingMethod, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 import { formatBenchMarkdown, formatBenchTable } from '../bench/format.js';
@@ -42,7 +42,7 @@ export interface BenchModelReport {
 }
 
 export interface BenchReport {
-  method: 'ddpm' | 'ddim';
+  method: SamplingMethod;
   steps: number;
   /** The n×n×n MatMul on ORT CPU: fastest call (gflops, the reference) and median. */
   matmul: { size: number; bestMs: number; medianMs: number; gflops: number; medianGflops: number };
@@ -68,7 +68,7 @@ async function benchBatch(
   model: OrtDenoiser,
   bytes: Uint8Array,
   config: SchedulerConfig,
-  opts: { method: 'ddpm' | 'ddim'; steps: number; batch: number },
+  opts: { method: SamplingMethod; steps: number; batch: number },
 ): Promise<Omit<BenchRow, 'percentOfMatmul'>> {
   const { batch } = opts;
   const { numClasses, sampleShape } = model.info;

@@ -24,7 +24,7 @@ export function sampleWeb(model: OrtWebDenoiser, scheduler: Scheduler, opts: Sam
 export async function sampleOnDevice(model: OrtWebDenoiser, scheduler: Scheduler, opts: SampleOptions): Promise<SampleResult> {
   const timer = new LoopTimer(performance.now());
   const { batch } = opts;
-  const { every, guided, modelBatch, modelLabels } = checkSampleOptions(model, opts);
+  const { every, guided, modelBatch, modelLabels } = checkSampleOptions(model, scheduler, opts);
   const { ort } = model;
 
   const itemShape = [...model.info.sampleShape];
