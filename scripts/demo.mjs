@@ -66,7 +66,7 @@ async function compareWithCommitted(n) {
   for (const path of [model, committed]) {
     const source = await sampler.loadModelSource(path);
     const training = source.training ?? {};
-    const eps = await sampler.OrtEpsModel.create(source.modelPath, {
+    const eps = await sampler.OrtDenoiser.create(source.modelPath, {
       executionProviders: ['cpu'],
       numClasses: source.numClasses,
       sampleShape: source.sampleShape,

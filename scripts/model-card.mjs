@@ -141,7 +141,7 @@ if (!args['no-parity']) {
 }
 
 // Samples through the sampler on onnxruntime-node (CPU: the same bytes on every machine).
-const model = await sampler.OrtEpsModel.create(source.modelPath, {
+const model = await sampler.OrtDenoiser.create(source.modelPath, {
   executionProviders: ['cpu'],
   numClasses: source.numClasses,
   sampleShape: source.sampleShape,
@@ -193,7 +193,7 @@ if (isImage && classLabels) {
     const evalN = 10000;
     const ref = await loadToyReference(config.data.spec, evalN, 1, sampleShape, swd);
     reference = ref.first.data.subarray(0, 2 * n);
-    const eps = await sampler.OrtEpsModel.create(source.modelPath, { executionProviders: ['cpu'], sampleShape, name: basename(modelPath) });
+    const eps = await sampler.OrtDenoiser.create(source.modelPath, { executionProviders: ['cpu'], sampleShape, name: basename(modelPath) });
     let value;
     try {
       const ddim50 = parseMethods('ddim-50', source.config.num_train_timesteps)[0];

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StaticServer } from '../../packages/web/serve.mjs';
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '../../packages/schedule/src/index.js';
-import { OrtEpsModel, readModelSummary, sample } from '@onnx-ddpm/sampler/node';
+import { OrtDenoiser, readModelSummary, sample } from '@onnx-ddpm/sampler/node';
 import { imageGridRaster } from '@onnx-ddpm/sampler/web';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ afterAll(async () => {
 
 /** The grid the page should show: the same seed through the core loop on onnxruntime-node. */
 async function nodeGrid(bytes: Uint8Array) {
-  const model = await OrtEpsModel.create(bytes, { executionProviders: ['cpu'] });
+  const model = await OrtDenoiser.create(bytes, { executionProviders: ['cpu'] });
   const result = await sample(model, createScheduler(config, settings), { ...settings, noise: new PhiloxNoise(settings.seed) });
   await model.dispose();
   return imageGridRaster(result.samples, result.shape);
@@ -87,8 +87,8 @@ describe('the sampling page', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader
     );
     const { summary } = await readModelSummary(modelPath);
     const cfg = JSON.parse(summary.metadata['onnx_ddpm.scheduler_config']!);
-    const node = await OrtEpsModel.create(bytes, { executionProviders: ['cpu'] });
-    const nodeRun = await sample(node, cfg, { ...opts, noise: new PhiloxNoise(opts.seed) });
+    const node = await OrtDenoiser.create(bytes, { executionProviders: ['cpu'] });
+    const nodeRun = await sample(node, createScheduler(cfg, opts), { ...opts, noise: new PhiloxNoise(opts.seed) });
     await node.dispose();
     expect(browserRun.ep).toBe('wasm');
     expect(browserRun.shape).toEqual([64, 2]);
@@ -152,7 +152,7 @@ describe('the sampling page', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader
       },
       [Buffer.from(imageModel).toString('base64'), Array.from(x)] as const,
     );
-    const node = await OrtEpsModel.create(imageModel, { executionProviders: ['cpu'] });
+    const node = await OrtDenoiser.create(imageModel, { executionProviders: ['cpu'] });
     const expected = await node.predict(x, [2, 1, 8, 8], new Int32Array([40, 40]), null);
     await node.dispose();
     expect(out.ep).toBe('webgpu');
@@ -179,7 +179,7 @@ describe('the sampling page', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader
       },
       [Buffer.from(cond).toString('base64'), opts] as const,
     );
-    const node = await OrtEpsModel.create(cond, { executionProviders: ['cpu'], numClasses });
+    const node = await OrtDenoiser.create(cond, { executionProviders: ['cpu'], numClasses });
     const expected = await sample(node, createScheduler(config, opts), { ...opts, classLabels: Int32Array.from(opts.classLabels), noise: new PhiloxNoise(opts.seed) });
     await node.dispose();
     expect(run.ep).toBe('webgpu');

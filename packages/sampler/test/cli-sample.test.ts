@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
-import { cudaProviderInstalled, decodeNpy, encodeNpy, OrtEpsModel, sample } from '@onnx-ddpm/sampler/node';
+import { cudaProviderInstalled, decodeNpy, encodeNpy, OrtDenoiser, sample } from '@onnx-ddpm/sampler/node';
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, fingerprint, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires, skipForHardware, TEST_DEPS } from '../../../test/prereqs.js';
@@ -99,7 +99,7 @@ describe('onnx-ddpm sample', () => {
     }
     const npy = decodeNpy(readFileSync(path('out/x0.npy')));
     expect(npy.shape).toEqual([4, 1, 4, 4]);
-    const model = await OrtEpsModel.create(buildLinearModel(imageSpec), { executionProviders: ['cpu'] });
+    const model = await OrtDenoiser.create(buildLinearModel(imageSpec), { executionProviders: ['cpu'] });
     const lib = await sample(model, createScheduler(config, { method: 'ddim', steps: 10, eta: 0.5 }), { batch: 4, noise: new PhiloxNoise(3) });
     await model.dispose();
     expect(Buffer.from(npy.data.buffer, npy.data.byteOffset, npy.data.byteLength).equals(Buffer.from(lib.samples.buffer))).toBe(true);

@@ -1,7 +1,7 @@
 // window.onnxDdpm: the page's programmatic hook (for `onnx-ddpm parity` and the browser tests).
 // Documented in packages/web/README.md.
 import { computeTables, createScheduler, parseSchedulerConfig, type SamplingMethod, TABLE_NAMES } from '@onnx-ddpm/schedule';
-import { type OrtWebEpsModel, readModelBytes, SamplerError, type WebExecutionProvider } from '@onnx-ddpm/sampler/web';
+import { type OrtWebDenoiser, readModelBytes, SamplerError, type WebExecutionProvider } from '@onnx-ddpm/sampler/web';
 import { generate, openModel } from './engine.js';
 import { loadOrt } from './ort.js';
 
@@ -47,7 +47,7 @@ function checkEp(ep: string): WebExecutionProvider {
 }
 
 /** One open session, reused while the same bytes come back on the same provider. */
-let cached: { bytes: Uint8Array; ep: WebExecutionProvider; config: string | undefined; model: OrtWebEpsModel } | null = null;
+let cached: { bytes: Uint8Array; ep: WebExecutionProvider; config: string | undefined; model: OrtWebDenoiser } | null = null;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -1,7 +1,7 @@
 import { PhiloxNoise, type Scheduler } from '@onnx-ddpm/schedule';
 import {
   type ModelSource,
-  OrtWebEpsModel,
+  OrtWebDenoiser,
   type SampleResult,
   type SampleStepEvent,
   sampleWeb,
@@ -28,8 +28,8 @@ export async function openModel(
   source: ModelSource,
   preference: readonly WebExecutionProvider[],
   onWarning?: (message: string) => void,
-): Promise<OrtWebEpsModel> {
-  return OrtWebEpsModel.create(source.bytes, {
+): Promise<OrtWebDenoiser> {
+  return OrtWebDenoiser.create(source.bytes, {
     ort: await loadOrt(),
     executionProviders: preference,
     sampleShape: source.sampleShape,
@@ -40,7 +40,7 @@ export async function openModel(
 }
 
 /** The reverse process with the page's settings; noise from Philox(seed), as `onnx-ddpm sample --seed` draws it. */
-export function generate(model: OrtWebEpsModel, s: GenerateSettings): Promise<SampleResult> {
+export function generate(model: OrtWebDenoiser, s: GenerateSettings): Promise<SampleResult> {
   return sampleWeb(model, s.scheduler, {
     batch: s.batch,
     noise: new PhiloxNoise(s.seed),

@@ -1,7 +1,7 @@
 import './style.css';
 import {
   type ModelSource,
-  type OrtWebEpsModel,
+  type OrtWebDenoiser,
   readModelBytes,
   type WebExecutionProvider,
   webGpuUnavailableReason,
@@ -49,7 +49,7 @@ const CLASS_NAMES: Record<string, string[]> = {
 const EACH_CLASS = 'each';
 
 let source: ModelSource | null = null;
-let model: OrtWebEpsModel | null = null;
+let model: OrtWebDenoiser | null = null;
 /** A model without a scheduler config, waiting for its scheduler_config.json. */
 let awaitingConfig: { bytes: Uint8Array; name: string } | null = null;
 let running: AbortController | null = null;
@@ -86,7 +86,7 @@ function datasetOf(s: ModelSource): string | undefined {
   return typeof d === 'string' ? d.split(':')[0] : undefined;
 }
 
-function showCard(s: ModelSource, m: OrtWebEpsModel | null): void {
+function showCard(s: ModelSource, m: OrtWebDenoiser | null): void {
   ui.card.replaceChildren();
   cardRow('File', `${s.name} (${(s.bytes.length / 1e6).toFixed(2)} MB)`);
   const shape = m?.info.sampleShape ?? s.sampleShape;
@@ -111,7 +111,7 @@ function showCard(s: ModelSource, m: OrtWebEpsModel | null): void {
   if (m) cardRow('Runtime', `${m.executionProvider === 'webgpu' ? 'WebGPU' : 'wasm'}`);
 }
 
-function setupClasses(s: ModelSource, m: OrtWebEpsModel): void {
+function setupClasses(s: ModelSource, m: OrtWebDenoiser): void {
   const k = m.info.numClasses;
   ui.classField.hidden = k === 0;
   ui.guidanceField.hidden = k === 0;
@@ -166,7 +166,7 @@ async function useModel(bytes: Uint8Array, name: string, configJson?: string): P
 async function openOn(next: ModelSource): Promise<void> {
   setState('loading');
   ui.generate.disabled = true;
-  let opened: OrtWebEpsModel;
+  let opened: OrtWebDenoiser;
   try {
     opened = await openModel(next, preference(), (w) => say('warn', w));
   } catch (err) {

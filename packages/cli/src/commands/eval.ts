@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
+import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import type { ImageQuality, ImageReference } from '../eval/image-quality.js';
 import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '../eval/methods.js';
@@ -69,7 +69,7 @@ export const evalCommand: Command = {
     const { loadToyReference, pointQuality } = await import('../eval/point-quality.js');
     const { OrtImageClassifier } = await import('../eval/ort-classifier.js');
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
-    let model: OrtEpsModel | undefined;
+    let model: OrtDenoiser | undefined;
     let classifier: OrtImageClassifier | undefined;
     try {
       const source = await sampler.loadModelSource(modelPath);
@@ -80,7 +80,7 @@ export const evalCommand: Command = {
         throw new UsageError(`--methods: ${(err as Error).message}`);
       }
       const trainedOn = typeof source.training?.dataset === 'string' ? source.training.dataset : undefined;
-      model = await sampler.OrtEpsModel.create(source.modelPath, {
+      model = await sampler.OrtDenoiser.create(source.modelPath, {
         executionProviders,
         numClasses: source.numClasses,
         sampleShape: source.sampleShape,

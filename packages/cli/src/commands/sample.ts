@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
+import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { createScheduler, type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFilesAtomic } from '@onnx-ddpm/trainer/files';
@@ -66,11 +66,11 @@ export const sampleCommand: Command = {
       process.stderr.write(`onnx-ddpm sample: warning: ${message}\n`);
     };
 
-    let model: OrtEpsModel | undefined;
+    let model: OrtDenoiser | undefined;
     try {
       const source = await sampler.loadModelSource(modelPath, { schedulerConfigPath: stringFlag(values, 'scheduler-config') });
       for (const w of source.warnings) warn(w);
-      model = await sampler.OrtEpsModel.create(source.modelPath, {
+      model = await sampler.OrtDenoiser.create(source.modelPath, {
         executionProviders,
         numClasses: source.numClasses,
         sampleShape: source.sampleShape,

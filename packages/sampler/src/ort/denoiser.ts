@@ -4,12 +4,12 @@
 // subclass it with their own hooks (Node: a preallocated output; web: outputs left on the GPU).
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { DDPM_IO_NAMES } from '@onnx-ddpm/onnx';
-import type { EpsModel, EpsModelInfo } from '../core/eps-model.js';
-import { bindEpsModel, type EpsModelBinding, type EpsModelBindingOptions, type IntLikeType } from '../core/eps-model-contract.js';
+import type { DenoiserModel, DenoiserInfo } from '../core/denoiser.js';
+import { bindDenoiser, type DenoiserBinding, type DenoiserBindingOptions, type IntLikeType } from '../core/denoiser-contract.js';
 import { SamplerError } from '../core/errors.js';
 import { type OpenSessionOptions, type OrtModule, openSession, type ProviderTable, shortOrtMessage } from './session.js';
 
-export interface OrtDenoiserOptions<EP extends string> extends EpsModelBindingOptions, OpenSessionOptions<EP> {
+export interface DenoiserSessionOptions<EP extends string> extends DenoiserBindingOptions, OpenSessionOptions<EP> {
   /** Ordered preference of execution providers. */
   executionProviders?: readonly EP[];
   name?: string;
@@ -37,28 +37,28 @@ export async function openDenoiserSession<EP extends string>(
   model: string | Uint8Array,
   table: ProviderTable<EP>,
   defaults: readonly EP[],
-  opts: OrtDenoiserOptions<EP>,
-): Promise<{ session: InferenceSession; executionProvider: EP; binding: EpsModelBinding }> {
+  opts: DenoiserSessionOptions<EP>,
+): Promise<{ session: InferenceSession; executionProvider: EP; binding: DenoiserBinding }> {
   const { session, executionProvider } = await openSession(ort, model, opts.executionProviders ?? defaults, table, opts);
   try {
     const name = opts.name ?? (typeof model === 'string' ? model : 'onnx model');
-    return { session, executionProvider, binding: bindEpsModel(session.inputMetadata, session.outputMetadata, opts, name) };
+    return { session, executionProvider, binding: bindDenoiser(session.inputMetadata, session.outputMetadata, opts, name) };
   } catch (err) {
     await session.release();
     throw err;
   }
 }
 
-/** An EpsModel on an ORT session; subclasses decide where outputs live. */
-export abstract class OrtDenoiserBase<EP extends string> implements EpsModel {
-  readonly info: EpsModelInfo;
+/** An DenoiserModel on an ORT session; subclasses decide where outputs live. */
+export abstract class OrtDenoiserBase<EP extends string> implements DenoiserModel {
+  readonly info: DenoiserInfo;
   private readonly batchFeeds = new Map<number, BatchFeeds>();
 
   protected constructor(
     readonly ort: OrtModule,
     readonly session: InferenceSession,
     readonly executionProvider: EP,
-    protected readonly binding: EpsModelBinding,
+    protected readonly binding: DenoiserBinding,
     private readonly runtime: string,
   ) {
     this.info = binding.info;

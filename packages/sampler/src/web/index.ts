@@ -1,8 +1,7 @@
 // @onnx-ddpm/sampler/web: the onnxruntime-web adapter (browsers: WebGPU, else wasm; Node: wasm).
 export * from '../index.js';
-export * from './ort-web-eps-model.js';
-export * from './ort-web-runtime.js';
+export { type ImageGridOptions, imageGridRaster, type Raster } from '../io/pixels.js';
 export { ExecutionProviderError } from '../ort/session.js';
-export * from './sample-web.js';
-export * from './step-graph.js';
-export * from '../io/pixels.js';
+export { OrtWebDenoiser, type OrtWebDenoiserOptions } from './ort-web-denoiser.js';
+export { loadOrtWeb, type OrtWebModule, type WebExecutionProvider, webGpuUnavailableReason } from './ort-web-runtime.js';
+export { sampleOnDevice, sampleWeb } from './sample-web.js';

@@ -1,6 +1,6 @@
 import { DDPM_IO_NAMES } from '@onnx-ddpm/onnx';
 import type { InferenceSession } from 'onnxruntime-common';
-import type { EpsModelInfo } from './eps-model.js';
+import type { DenoiserInfo } from './denoiser.js';
 import { SamplerError } from './errors.js';
 
 const { outSample: EPS_OUTPUT_NAME, ...EPS_INPUT_NAMES } = DDPM_IO_NAMES;
@@ -13,8 +13,8 @@ const LABEL_TYPES: readonly string[] = ['int64', 'int32'];
 export type TimestepLayout = 'per-item' | 'single' | 'scalar';
 
 /** How one model's inputs and output map onto the contract, read from the session's metadata. */
-export interface EpsModelBinding {
-  info: EpsModelInfo;
+export interface DenoiserBinding {
+  info: DenoiserInfo;
   outputName: string;
   timestepType: IntLikeType;
   timestepLayout: TimestepLayout;
@@ -23,7 +23,7 @@ export interface EpsModelBinding {
   fixedBatch: number | null;
 }
 
-export interface EpsModelBindingOptions {
+export interface DenoiserBindingOptions {
   /** Item shape when the model's `sample` input has symbolic C/H/W dims. */
   sampleShape?: readonly number[];
   /** Classes of a conditional model (required when it has a `class_labels` input). */
@@ -41,12 +41,12 @@ function describeValue(m: InferenceSession.ValueMetadata): string {
  * one float32 output of the input's shape — and says how to feed it. A mismatch is a SamplerError
  * that lists what the model has. Runtime-free: works on onnxruntime-web's and -node's metadata.
  */
-export function bindEpsModel(
+export function bindDenoiser(
   inputs: readonly InferenceSession.ValueMetadata[],
   outputs: readonly InferenceSession.ValueMetadata[],
-  opts: EpsModelBindingOptions,
+  opts: DenoiserBindingOptions,
   name: string,
-): EpsModelBinding {
+): DenoiserBinding {
   const has = `the model has inputs ${inputs.map(describeValue).join(', ')}`;
   const expected = `expected '${EPS_INPUT_NAMES.sample}' float32 [N, C, H, W] or [N, D], '${EPS_INPUT_NAMES.timestep}' int64/int32/float32 [N], [1] or scalar, and optionally '${EPS_INPUT_NAMES.classLabels}' int64/int32 [N]`;
   const known: readonly string[] = Object.values(EPS_INPUT_NAMES);
@@ -118,7 +118,7 @@ export function bindEpsModel(
 
 /** Checks one forward pass's arguments against the binding; throws a SamplerError naming the mismatch. */
 export function checkPredictArgs(
-  binding: EpsModelBinding,
+  binding: DenoiserBinding,
   sampleLength: number,
   shape: readonly number[],
   timestep: Int32Array,

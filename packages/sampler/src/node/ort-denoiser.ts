@@ -1,14 +1,14 @@
 import * as ort from 'onnxruntime-node';
-import { checkPredictArgs, type EpsModelBinding } from '../core/eps-model-contract.js';
-import { OrtDenoiserBase, type OrtDenoiserOptions, openDenoiserSession } from '../ort/denoiser.js';
+import { checkPredictArgs, type DenoiserBinding } from '../core/denoiser-contract.js';
+import { OrtDenoiserBase, type DenoiserSessionOptions, openDenoiserSession } from '../ort/denoiser.js';
 import { DEFAULT_EXECUTION_PROVIDERS, type ExecutionProviderName, NODE_PROVIDERS } from './ort-execution-providers.js';
 
-export interface OrtEpsModelOptions extends Omit<OrtDenoiserOptions<ExecutionProviderName>, 'sessionOptions'> {
+export interface OrtDenoiserOptions extends Omit<DenoiserSessionOptions<ExecutionProviderName>, 'sessionOptions'> {
   sessionOptions?: ort.InferenceSession.SessionOptions;
 }
 
 /**
- * An EpsModel on onnxruntime-node (the shared ORT adapter plus Node's hooks): wraps the caller's
+ * An DenoiserModel on onnxruntime-node (the shared ORT adapter plus Node's hooks): wraps the caller's
  * arrays in tensors it keeps, and after a first run writes every output of a batch size into one
  * preallocated tensor.
  *
@@ -18,24 +18,24 @@ export interface OrtEpsModelOptions extends Omit<OrtDenoiserOptions<ExecutionPro
  * has no device output location in the Node binding; so a device-resident loop would need the
  * step itself in the graph.
  */
-export class OrtEpsModel extends OrtDenoiserBase<ExecutionProviderName> {
+export class OrtDenoiser extends OrtDenoiserBase<ExecutionProviderName> {
   /** Preallocated outputs per batch size, bound after a first run confirmed the output shape. */
   private readonly outputs = new Map<number, ort.Tensor>();
   /** Input tensors wrapping the caller's arrays (the loop alternates between a few buffers). */
   private readonly samples = new Map<Float32Array, ort.Tensor>();
 
-  private constructor(session: ort.InferenceSession, executionProvider: ExecutionProviderName, binding: EpsModelBinding) {
+  private constructor(session: ort.InferenceSession, executionProvider: ExecutionProviderName, binding: DenoiserBinding) {
     super(ort, session, executionProvider, binding, 'onnxruntime');
   }
 
   /** Creates a session on the first working provider (default `cuda,cpu`) and checks the model's inputs against the contract. */
-  static async create(model: string | Uint8Array, opts: OrtEpsModelOptions = {}): Promise<OrtEpsModel> {
+  static async create(model: string | Uint8Array, opts: OrtDenoiserOptions = {}): Promise<OrtDenoiser> {
     const sessionOptions = opts.sessionOptions;
     const { session, executionProvider, binding } = await openDenoiserSession(ort, model, NODE_PROVIDERS, DEFAULT_EXECUTION_PROVIDERS, {
       ...opts,
       sessionOptions: () => ({ ...sessionOptions }),
     });
-    return new OrtEpsModel(session, executionProvider, binding);
+    return new OrtDenoiser(session, executionProvider, binding);
   }
 
   async predict(sample: Float32Array, shape: readonly number[], timestep: Int32Array, classLabels: Int32Array | null): Promise<Float32Array> {

@@ -1,37 +1,37 @@
 import type * as OrtWeb from 'onnxruntime-web';
-import { checkPredictArgs, type EpsModelBinding } from '../core/eps-model-contract.js';
-import { OrtDenoiserBase, type OrtDenoiserOptions, openDenoiserSession } from '../ort/denoiser.js';
+import { checkPredictArgs, type DenoiserBinding } from '../core/denoiser-contract.js';
+import { OrtDenoiserBase, type DenoiserSessionOptions, openDenoiserSession } from '../ort/denoiser.js';
 import { loadOrtWeb, type OrtWebModule, WEB_EXECUTION_PROVIDERS, WEB_PROVIDERS, type WebExecutionProvider } from './ort-web-runtime.js';
 
-export interface OrtWebEpsModelOptions extends Omit<OrtDenoiserOptions<WebExecutionProvider>, 'sessionOptions'> {
+export interface OrtWebDenoiserOptions extends Omit<DenoiserSessionOptions<WebExecutionProvider>, 'sessionOptions'> {
   /** A loaded onnxruntime-web module; default {@link loadOrtWeb}. */
   ort?: OrtWebModule;
 }
 
 /**
- * An EpsModel on onnxruntime-web (WebGPU, else wasm): the shared ORT adapter plus the web's hook.
+ * An DenoiserModel on onnxruntime-web (WebGPU, else wasm): the shared ORT adapter plus the web's hook.
  * On WebGPU the session keeps its output on the GPU (`preferredOutputLocation: 'gpu-buffer'`):
  * {@link forward} hands that tensor on without a copy (for the device-resident loop in
  * sample-web.ts), {@link predict} reads it back.
  */
-export class OrtWebEpsModel extends OrtDenoiserBase<WebExecutionProvider> {
+export class OrtWebDenoiser extends OrtDenoiserBase<WebExecutionProvider> {
   private constructor(
     override readonly ort: OrtWebModule,
     session: OrtWeb.InferenceSession,
     executionProvider: WebExecutionProvider,
-    binding: EpsModelBinding,
+    binding: DenoiserBinding,
   ) {
     super(ort, session, executionProvider, binding, 'onnxruntime-web');
   }
 
   /** Creates a session on the first working provider (default `webgpu,wasm`) and checks the model's inputs against the contract. */
-  static async create(model: Uint8Array, opts: OrtWebEpsModelOptions = {}): Promise<OrtWebEpsModel> {
+  static async create(model: Uint8Array, opts: OrtWebDenoiserOptions = {}): Promise<OrtWebDenoiser> {
     const ort = opts.ort ?? (await loadOrtWeb());
     const { session, executionProvider, binding } = await openDenoiserSession(ort, model, WEB_PROVIDERS, WEB_EXECUTION_PROVIDERS, {
       ...opts,
       sessionOptions: (ep) => (ep === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' } : {}),
     });
-    return new OrtWebEpsModel(ort, session as OrtWeb.InferenceSession, executionProvider, binding);
+    return new OrtWebDenoiser(ort, session as OrtWeb.InferenceSession, executionProvider, binding);
   }
 
   /**
