@@ -14,9 +14,8 @@ export function messageOf(err: unknown): string {
 
 export interface Actions {
   start(defaultModelUrl: string, runtime: Promise<RuntimeInfo>, wantedEp: WebExecutionProvider | null): Promise<void>;
+  /** A .onnx (the model to sample) or a .json (the scheduler config of the pending or loaded model). */
   openFile(file: File): Promise<void>;
-  openModel(bytes: Uint8Array, name: string, configJson?: string): Promise<void>;
-  setConfig(json: string): Promise<void>;
   changeEp(ep: WebExecutionProvider): Promise<void>;
   generate(): Promise<void>;
   stop(): void;
@@ -213,5 +212,5 @@ export function createActions(store: Store, client: SamplerClient, previewLayout
     }
   }
 
-  return { start, openFile, openModel: (b, n, c) => openModel(b, n, c), setConfig, changeEp, generate, stop: () => client.stop() };
+  return { start, openFile, changeEp, generate, stop: () => client.stop() };
 }

@@ -115,7 +115,7 @@ export function setupClasses(model: ModelInfo, wanted: string | null): void {
   $('guidance-field').hidden = k === 0;
   select.replaceChildren();
   if (k === 0) return;
-  select.append(new Option('each class in turn (one row per class)', EACH_CLASS));
+  select.append(new Option('each in turn', EACH_CLASS));
   for (let i = 0; i < k; i++) select.append(new Option(`${i}: ${className(model, i)}`, String(i)));
   select.append(new Option('no label (unconditional)', NO_LABEL));
   if ([...select.options].some((o) => o.value === previous)) select.value = previous;
