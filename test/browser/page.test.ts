@@ -405,7 +405,7 @@ describe('the sampling page', () => {
 });
 
 describe('a fresh page', () => {
-  it('says "loading runtime" from the first moment, and loads a model and samples with the keyboard alone', async () => {
+  it('opened from a shared URL: takes its settings, says "loading runtime" from the first moment; loads a model and samples by keyboard alone; takes a dropped .onnx', async () => {
     const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {
       // Every status the model panel shows, from the first script on.
@@ -417,12 +417,18 @@ describe('a fresh page', () => {
           if (text && text !== seen.at(-1)) seen.push(text);
         }).observe(document, { childList: true, characterData: true, subtree: true });
       });
-      await fresh.goto(server.url, { timeout: 120_000 });
+      await fresh.goto(`${server.url}?method=ddpm&steps=7&seed=42&batch=300&every=2&ep=wasm`, { timeout: 120_000 });
       await waitForState(fresh, ['ready']);
       const statuses = await fresh.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
       // (The first is the HTML's own text.)
       expect(statuses.slice(0, 2)).toEqual(['loading…', expect.stringMatching(/^loading runtime · model s-curve\.onnx/)]);
       expect(statuses).toContainEqual(expect.stringMatching(/^opening s-curve\.onnx on wasm$/));
+      expect(await fresh.inputValue('#method')).toBe('ddpm');
+      expect(await fresh.inputValue('#steps')).toBe('7');
+      expect(await fresh.inputValue('#seed')).toBe('42');
+      expect(await fresh.inputValue('#batch')).toBe('300');
+      expect(await fresh.inputValue('#preview-every')).toBe('2');
+      expect(await fresh.isHidden('#eta-field')).toBe(true);
       // Labelled progress bar and a live region for results.
       expect(await fresh.getAttribute('#progress', 'aria-label')).toBe('Sampling progress');
       expect(await fresh.getAttribute('#announce', 'aria-live')).toBe('polite');
@@ -438,42 +444,27 @@ describe('a fresh page', () => {
       await (await chooser).setFiles({ name: 'tiny-image.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(imageModel) });
       await waitForState(fresh, ['ready']);
       expect((await card(fresh)).File).toMatch(/^tiny-image\.onnx/);
-      // On to Steps, type, then Enter submits the form.
+      // On to Steps, type, then Enter submits the form (a new model gets its own batch and steps).
       while ((await fresh.evaluate(() => document.activeElement?.id)) !== 'steps') await fresh.keyboard.press('Tab');
       await fresh.keyboard.press('Control+A');
       await fresh.keyboard.type('3');
       await fresh.keyboard.press('Enter');
       expect(await waitForState(fresh, ['done', 'error'])).toBe('done');
-      expect(await fresh.textContent('#announce')).toMatch(/^Done: 16 samples, DDIM, 3 steps, seed 1/);
-    } finally {
-      await fresh.close();
-    }
-  });
-
-  it('takes its settings from the URL, and a .onnx dropped on the page', async () => {
-    const shared = await browser.newPage();
-    try {
-      await shared.goto(`${server.url}?method=ddpm&steps=7&seed=42&batch=300&every=2&ep=wasm`, { timeout: 120_000 });
-      await waitForState(shared, ['ready']);
-      expect(await shared.inputValue('#method')).toBe('ddpm');
-      expect(await shared.inputValue('#steps')).toBe('7');
-      expect(await shared.inputValue('#seed')).toBe('42');
-      expect(await shared.inputValue('#batch')).toBe('300');
-      expect(await shared.inputValue('#preview-every')).toBe('2');
-      expect(await shared.isHidden('#eta-field')).toBe(true);
-      const data = await shared.evaluateHandle((b64) => {
+      expect(await fresh.textContent('#announce')).toMatch(/^Done: 16 samples, DDPM, 3 steps, seed 42/);
+      // A .onnx dropped on the page is opened.
+      const data = await fresh.evaluateHandle((b64) => {
         const dt = new DataTransfer();
         dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.onnx'));
         return dt;
       }, Buffer.from(imageModel).toString('base64'));
-      await shared.dispatchEvent('body', 'dragenter', { dataTransfer: data });
-      expect(await shared.isVisible('#drop-overlay')).toBe(true);
-      await shared.dispatchEvent('body', 'drop', { dataTransfer: data });
-      await waitForState(shared, ['ready']);
-      expect((await card(shared)).File).toMatch(/^dropped\.onnx /);
-      expect(await shared.isVisible('#drop-overlay')).toBe(false);
+      await fresh.dispatchEvent('body', 'dragenter', { dataTransfer: data });
+      expect(await fresh.isVisible('#drop-overlay')).toBe(true);
+      await fresh.dispatchEvent('body', 'drop', { dataTransfer: data });
+      await waitForState(fresh, ['ready']);
+      expect((await card(fresh)).File).toMatch(/^dropped\.onnx /);
+      expect(await fresh.isVisible('#drop-overlay')).toBe(false);
     } finally {
-      await shared.close();
+      await fresh.close();
     }
   });
 });

@@ -12,6 +12,12 @@ export function messageOf(err: unknown): string {
   return text.replace(/(\S[^:]{4,}: )\1+/g, '$1');
 }
 
+/** What the trajectory strip keeps of each frame: the first image, or the first 300 points. */
+function frameSize(itemShape: readonly number[]): number {
+  const itemSize = itemShape.reduce((a, b) => a * b, 1);
+  return itemShape.length === 1 ? 300 * itemSize : itemSize;
+}
+
 export interface Actions {
   start(defaultModelUrl: string, runtime: Promise<RuntimeInfo>, wantedEp: WebExecutionProvider | null): Promise<void>;
   /** A .onnx (the model to sample) or a .json (the scheduler config of the pending or loaded model). */
@@ -180,7 +186,8 @@ export function createActions(store: Store, client: SamplerClient, previewLayout
     }
     const ep = s.model.info.executionProvider;
     writeUrl(record, ep);
-    record.preview = previewLayout(record, s.model.info.sampleShape);
+    const itemShape = s.model.info.sampleShape;
+    record.preview = previewLayout(record, itemShape);
     let run: RunProgress = { record, index: 0, total: 0, status: 'starting', preview: null, frames: [] };
     store.set({ run, messages: [] });
     const onEvent = (e: RunEvent) => {
@@ -190,7 +197,8 @@ export function createActions(store: Store, client: SamplerClient, previewLayout
         run = { ...run, index: e.index, total: e.total, status: `step ${e.index}/${e.total} · ${msPerStep.toFixed(1)} ms/step` };
         if (e.x0 && e.xt) {
           run.preview = { x0: e.x0, index: e.index, t: e.t, drawn: !!e.drawn };
-          run.frames = [...run.frames, { index: e.index, t: e.t, xt: e.xt, x0: e.x0 }];
+          const keep = frameSize(itemShape);
+          run.frames = [...run.frames, { index: e.index, t: e.t, xt: e.xt.slice(0, keep), x0: e.x0.slice(0, keep) }];
         }
       }
       store.set({ run });

@@ -206,12 +206,11 @@ export function spreadFrames(total: number, count: number): number[] {
  * the noise's range and the data's) with fillRect: a few ms for thousands of points, for previews
  * while a run goes on (a full ImageData would cost the main thread 4× that).
  */
-function plotPoints(ctx: Context, points: Float32Array, x: number, y: number, size: number, dot: number, maxPoints = Number.POSITIVE_INFINITY): void {
+function plotPoints(ctx: Context, points: Float32Array, x: number, y: number, size: number, dot: number): void {
   ctx.fillStyle = '#f7f7f7';
   ctx.fillRect(x, y, size, size);
   ctx.fillStyle = SAMPLE_COLOR;
-  const stride = 2 * Math.max(1, Math.ceil(points.length / 2 / maxPoints));
-  for (let i = 0; i + 1 < points.length; i += stride) {
+  for (let i = 0; i + 1 < points.length; i += 2) {
     const px = ((points[i]! + 3) / 6) * size;
     const py = (1 - (points[i + 1]! + 3) / 6) * size;
     if (px >= 0 && py >= 0 && px <= size - dot && py <= size - dot) ctx.fillRect(x + px, y + py, dot, dot);
@@ -232,7 +231,7 @@ function drawPointsPreview(canvas: Canvas, points: Float32Array, cssSize: number
 
 /**
  * The trajectory strip: up to `columns` recorded steps, x_t above x̂₀, each column labelled with
- * its t. Images show the first item; points show the whole batch. Drawn at `ratio` device pixels per px.
+ * its t. Frames hold the first image or the first 300 points. Drawn at `ratio` device pixels per px.
  */
 export function drawTrajectory(canvas: HTMLCanvasElement, frames: readonly TrajectoryFrame[], itemShape: readonly number[], ratio: number, columns = 10): void {
   const picked = spreadFrames(frames.length, columns).map((i) => frames[i]!);
@@ -261,7 +260,7 @@ export function drawTrajectory(canvas: HTMLCanvasElement, frames: readonly Traje
     [f.xt, f.x0].forEach((data, row) => {
       const y = top + row * (cell + gap);
       if (points) {
-        plotPoints(ctx, data, x, y, cell, 1.5, 300); // 300 points show the shape in a 72 px cell
+        plotPoints(ctx, data, x, y, cell, 1.5);
         return;
       }
       const [c, h, w] = itemShape as [1 | 3, number, number];

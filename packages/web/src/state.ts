@@ -25,7 +25,7 @@ export interface RunRecord extends RunSettings {
   rowLabels: string[] | null;
 }
 
-/** One recorded point of the reverse trajectory (all items; the strip shows what it can). */
+/** One recorded point of the reverse trajectory: the first image, or the first 300 points. */
 export interface TrajectoryFrame {
   index: number;
   t: number;

@@ -101,7 +101,7 @@ export function mountOutputPanel(store: Store, client: SamplerClient): { preview
     ui.trajectory.hidden = frames.length === 0 || !model;
     if (!frames.length || !model) return;
     drawTrajectory(ui.strip, frames, model.sampleShape, ratio());
-    const which = isPointModel(model.sampleShape) ? 'the batch (up to 300 points a cell)' : 'the first sample';
+    const which = isPointModel(model.sampleShape) ? 'the first 300 points' : 'the first sample';
     $('trajectory-caption').textContent = `Trajectory of ${which}: xₜ (top) and x̂₀ (bottom) over the steps`;
   };
 
