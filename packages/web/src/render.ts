@@ -157,10 +157,16 @@ export interface DrawOptions {
 export function drawQuick(canvas: Canvas, p: BatchPicture, opts: DrawOptions = {}): void {
   const item = p.shape.slice(1);
   const ratio = opts.pixelRatio ?? 1;
-  if (isPointModel(item)) return drawPointsPreview(canvas, p.samples, Math.max(128, Math.round(opts.cssSize ?? 512)), ratio, p.title ?? '');
+  if (isPointModel(item)) {
+    drawPointsPreview(canvas, p.samples, Math.max(128, Math.round(opts.cssSize ?? 512)), ratio, p.title ?? '');
+    return;
+  }
   const [, , h, w] = p.shape as number[];
   const scale = opts.scale ?? defaultScale(h!, w!);
-  if (p.rows) return drawClassRows(canvas, p, Math.max(1, Math.round(scale * ratio)), ratio);
+  if (p.rows) {
+    drawClassRows(canvas, p, Math.max(1, Math.round(scale * ratio)), ratio);
+    return;
+  }
   const raster = imageGridRaster(p.samples, p.shape, { scale });
   resize(canvas, raster.width, raster.height);
   context(canvas).putImageData(toImageData(raster), 0, 0);
