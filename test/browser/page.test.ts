@@ -390,6 +390,9 @@ describe('the sampling page', () => {
     await waitForState(page, ['ready']);
     expect(await card(page)).toEqual({ ...loaded, Runtime: other === 'webgpu' ? 'WebGPU' : 'wasm' });
     expect((await messages(page)).filter((m) => m.level !== 'info')).toEqual([]);
+    // The runtime notice describes where the model now runs.
+    const notice = (await messages(page)).find((m) => m.text.startsWith('WebGPU here'))?.text;
+    expect(notice).toMatch(other === 'webgpu' ? /: slower than wasm, which Runtime offers\.$/ : /sampling on wasm/);
 
     // A model without metadata, then its config: it becomes the model that would run.
     await pickFile(page, 'model-file', 'bare.onnx', buildLinearModel({ ...imageSpec, metadata: undefined }));

@@ -123,10 +123,14 @@ export function defaultEp(runtime: RuntimeInfo): WebExecutionProvider {
   return runtime.webgpu.available && !runtime.webgpu.software ? 'webgpu' : 'wasm';
 }
 
-/** Why the default is wasm although the browser has WebGPU, or why WebGPU is missing; null when WebGPU is the default. */
-export function runtimeNotice(runtime: RuntimeInfo): string | null {
+/**
+ * Why the model does not run on WebGPU although the page prefers it (missing, or a software
+ * renderer), or that it runs on a software renderer; null when nothing needs saying.
+ */
+export function runtimeNotice(runtime: RuntimeInfo, ep: WebExecutionProvider | null): string | null {
   const g = runtime.webgpu;
   if (!g.available) return `WebGPU is not available (${g.detail}); sampling on wasm instead.`;
-  if (g.software) return `WebGPU here is a software renderer (${g.detail}), slower than wasm: sampling on wasm. WebGPU stays selectable under Runtime.`;
-  return null;
+  if (!g.software) return null;
+  if (ep === 'webgpu') return `WebGPU here is a software renderer (${g.detail}): slower than wasm, which Runtime offers.`;
+  return `WebGPU here is a software renderer (${g.detail}), slower than wasm: sampling on wasm. WebGPU stays selectable under Runtime.`;
 }

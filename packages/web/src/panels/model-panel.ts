@@ -20,7 +20,7 @@ function renderCard(card: HTMLDListElement, s: PageState): void {
 }
 
 function allMessages(s: PageState): Message[] {
-  const notice = s.runtime ? runtimeNotice(s.runtime) : null;
+  const notice = s.runtime ? runtimeNotice(s.runtime, s.model?.info.executionProvider ?? null) : null;
   return [
     ...(notice ? [{ level: 'info' as const, text: notice }] : []),
     ...(s.model?.info.warnings.map((text) => ({ level: 'warn' as const, text })) ?? []),

@@ -32,7 +32,7 @@ export function mountSamplePanel(store: Store, actions: Actions): { urlEp: Retur
   stop.addEventListener('click', () => actions.stop());
   fields.method.addEventListener('change', syncEtaField);
   randomSeed.addEventListener('click', () => {
-    fields.seed.value = String(crypto.getRandomValues(new Uint32Array(1))[0]!);
+    fields.seed.value = String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000); // short enough to read and share
   });
 
   store.subscribe((s, prev) => {

@@ -14,7 +14,8 @@ function describeItems(shape: readonly number[]): string {
 /** The card of a model opened on a session: what it makes, its schedule, training and graph. */
 export function modelInfo(s: ModelBytesSource, m: OrtWebEpsModel, skipped: string[]): ModelInfo {
   const card: [string, string][] = [];
-  card.push(['File', `${s.name} (${(s.bytes.length / 1e6).toFixed(2)} MB)`]);
+  const size = s.bytes.length < 1e6 ? `${(s.bytes.length / 1e3).toFixed(1)} kB` : `${(s.bytes.length / 1e6).toFixed(2)} MB`;
+  card.push(['File', `${s.name} (${size})`]);
   card.push(['Items', describeItems(m.info.sampleShape)]);
   card.push(['Classes', m.info.numClasses === 0 ? 'unconditional' : String(m.info.numClasses)]);
   card.push(['Parameters', s.summary.parameterCount.toLocaleString('en-US')]);
