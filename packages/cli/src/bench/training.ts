@@ -71,16 +71,25 @@ export function syntheticBatch(n: number, size: number, channels: number, numCla
   return { x0, eps, t, labels, shape: [n, size, size, channels], dropoutSeed: step };
 }
 
-/** Runs `warmup` untimed and `steps` timed steps of `engine`; mean ms per timed step. */
+/**
+ * Runs `warmup` untimed and `steps` timed steps of `engine`; mean ms per timed step. `afterStep` runs
+ * after each timed step (outside the timing), e.g. to read the engine's own step timings.
+ */
 export async function timeTrainSteps(
   engine: TrainEngine,
   opts: { batch: number; warmup: number; steps: number; imageSize: number; channels: number; numClasses: number },
+  afterStep?: () => void,
 ): Promise<number> {
   const batch = (step: number) => syntheticBatch(opts.batch, opts.imageSize, opts.channels, opts.numClasses, step);
   for (let s = 0; s < opts.warmup; s++) await engine.step(batch(s), s);
-  const t0 = performance.now();
-  for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) await engine.step(batch(s), s);
-  return (performance.now() - t0) / opts.steps;
+  let ms = 0;
+  for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) {
+    const t0 = performance.now();
+    await engine.step(batch(s), s);
+    ms += performance.now() - t0;
+    afterStep?.();
+  }
+  return ms / opts.steps;
 }
 
 /** What one configuration measured, or why it could not run. */
