@@ -101,7 +101,16 @@ function profileForward(model, n) {
   return { flops: profiler.kernels().reduce((a, r) => a + r.flops, 0), convs };
 }
 
-/** GFLOP/s of TF.js wasm's forward Conv2D alone on `convs` (one warm-up pass, then `passes` timed). */
+/** CPU time (user + system) this process has used, in ms. */
+function cpuNow() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * GFLOP/s of TF.js wasm's forward Conv2D alone on `convs` (one warm-up pass, then `passes` timed),
+ * per second of wall time and per second of CPU time.
+ */
 function convCeiling(convs, passes = 2) {
   const flops = convs.reduce((a, c) => a + kernelFlops('Conv2D', { x: { shape: c.x }, filter: { shape: c.filter } }, c), 0);
   const tensors = convs.map((c) => ({ ...c, x: tf.randomUniform(c.x, -1, 1), filter: tf.randomUniform(c.filter, -0.1, 0.1) }));
@@ -109,14 +118,16 @@ function convCeiling(convs, passes = 2) {
     for (const c of tensors) tf.conv2d(c.x, c.filter, c.strides, c.pad).dispose();
   };
   pass();
+  const c0 = cpuNow();
   const t0 = performance.now();
   for (let i = 0; i < passes; i++) pass();
   const ms = (performance.now() - t0) / passes;
+  const cpuMs = (cpuNow() - c0) / passes;
   for (const c of tensors) {
     c.x.dispose();
     c.filter.dispose();
   }
-  return flops / ms / 1e6;
+  return { wall: flops / ms / 1e6, cpu: flops / cpuMs / 1e6 };
 }
 
 const makeBatch = (n, step) => syntheticBatch(n, 28, 1, 0, step);
@@ -154,16 +165,25 @@ function profileReplica(n) {
   try {
     replica.computeGradients(makeBatch(n, 0));
     let ms = 0;
+    let cpuMs = 0;
     profiler.start();
     for (let s = 1; s <= profileSteps; s++) {
+      const batch = makeBatch(n, s);
       profiler.beginStep();
+      const c0 = cpuNow();
       const t0 = performance.now();
-      replica.computeGradients(makeBatch(n, s));
+      replica.computeGradients(batch);
       ms += performance.now() - t0;
+      cpuMs += cpuNow() - c0;
     }
     profiler.stop();
-    const perStep = (rows, key) => rows.map((r) => ({ ...r, [key]: r[key] / profileSteps, calls: r.calls / profileSteps, flops: r.flops / profileSteps }));
-    return { ms: ms / profileSteps, kernels: perStep(profiler.kernels(), 'selfMs'), blocks: perStep(profiler.blocks(), 'ms') };
+    const perStep = (r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v / profileSteps : v]));
+    return {
+      ms: ms / profileSteps,
+      cpuMs: cpuMs / profileSteps,
+      kernels: profiler.kernels().map(perStep).sort((a, b) => b.selfCpuMs - a.selfCpuMs),
+      blocks: profiler.blocks().map(perStep).sort((a, b) => b.cpuMs - a.cpuMs),
+    };
   } finally {
     unlabel();
     replica.dispose();
@@ -175,31 +195,37 @@ const gflops = (flops) => (flops / 1e9).toFixed(2).padStart(7);
 const rate = (flops, ms) => (flops > 0 ? (flops / ms / 1e6).toFixed(1) : '–').padStart(8);
 
 function printProfile(p, n) {
-  const kernelMs = p.kernels.reduce((a, r) => a + r.selfMs, 0);
+  const kernelCpu = p.kernels.reduce((a, r) => a + r.selfCpuMs, 0);
   console.log(
     `\nprofile: one replica's training step at its shard of ${n} images (in-process, wasm, mean of ${profileSteps} steps): ` +
-      `${p.ms.toFixed(0)} ms, ${kernelMs.toFixed(0)} ms of it in TF.js kernels (the rest: tensor set-up, reading gradients out, JS between kernels)`,
+      `${p.ms.toFixed(0)} ms wall, ${p.cpuMs.toFixed(0)} ms CPU (this process had ${((100 * p.cpuMs) / p.ms).toFixed(0)}% of a core); ` +
+      `${kernelCpu.toFixed(0)} ms CPU in TF.js kernels, the rest is tensor set-up, reading gradients out and JS between kernels. ` +
+      'Shares and GFLOP/s are of CPU time.',
   );
-  console.log(`${'kernel (self time)'.padEnd(44)} ${'ms'.padStart(7)}  share ${'calls'.padStart(5)} ${'GFLOP'.padStart(7)} ${'GFLOP/s'.padStart(8)}`);
+  const head = (first) => `${first.padEnd(44)} ${'ms wall'.padStart(8)} ${'ms CPU'.padStart(7)}  share`;
+  console.log(`${head('kernel (self time)')} ${'calls'.padStart(5)} ${'GFLOP'.padStart(7)} ${'GFLOP/s'.padStart(8)}`);
   for (const r of p.kernels.slice(0, 25)) {
-    console.log(`${r.name.padEnd(44)} ${r.selfMs.toFixed(0).padStart(7)} ${pct(r.selfMs, p.ms)} ${String(r.calls).padStart(5)} ${gflops(r.flops)} ${rate(r.flops, r.selfMs)}`);
+    console.log(
+      `${r.name.padEnd(44)} ${r.selfMs.toFixed(0).padStart(8)} ${r.selfCpuMs.toFixed(0).padStart(7)} ${pct(r.selfCpuMs, p.cpuMs)} ${String(r.calls).padStart(5)} ${gflops(r.flops)} ${rate(r.flops, r.selfCpuMs)}`,
+    );
   }
   const rest = p.kernels.slice(25);
   if (rest.length > 0) {
     const ms = rest.reduce((a, r) => a + r.selfMs, 0);
-    console.log(`${`(${rest.length} more kernels)`.padEnd(44)} ${ms.toFixed(0).padStart(7)} ${pct(ms, p.ms)}`);
+    const cpu = rest.reduce((a, r) => a + r.selfCpuMs, 0);
+    console.log(`${`(${rest.length} more kernels)`.padEnd(44)} ${ms.toFixed(0).padStart(8)} ${cpu.toFixed(0).padStart(7)} ${pct(cpu, p.cpuMs)}`);
   }
-  console.log(`\n${'model block (kernel self time)'.padEnd(44)} ${'phase'.padEnd(8)} ${'calls'.padStart(5)} ${'ms'.padStart(7)}  share ${'GFLOP'.padStart(7)} ${'GFLOP/s'.padStart(8)}`);
+  console.log(`\n${head('model block (kernel self time)')} ${'phase'.padEnd(8)} ${'calls'.padStart(5)} ${'GFLOP'.padStart(7)} ${'GFLOP/s'.padStart(8)}`);
+  const blockLine = (name, phase, calls, ms, cpu, flops) =>
+    console.log(`${name.padEnd(44)} ${ms.toFixed(0).padStart(8)} ${cpu.toFixed(0).padStart(7)} ${pct(cpu, p.cpuMs)} ${phase.padEnd(8)} ${calls.padStart(5)} ${gflops(flops)} ${rate(flops, cpu)}`);
   for (const r of p.blocks) {
-    if (r.ms < 0.5) continue;
-    const calls = r.block === OUTSIDE_BLOCKS ? '' : String(r.calls);
-    console.log(`${r.block.padEnd(44)} ${r.phase.padEnd(8)} ${calls.padStart(5)} ${r.ms.toFixed(0).padStart(7)} ${pct(r.ms, p.ms)} ${gflops(r.flops)} ${rate(r.flops, r.ms)}`);
+    if (r.cpuMs < 0.5) continue;
+    blockLine(r.block, r.phase, r.block === OUTSIDE_BLOCKS ? '' : String(r.calls), r.ms, r.cpuMs, r.flops);
   }
   for (const phase of ['forward', 'backward']) {
     const rows = p.blocks.filter((r) => r.phase === phase);
-    const ms = rows.reduce((a, r) => a + r.ms, 0);
-    const flops = rows.reduce((a, r) => a + r.flops, 0);
-    console.log(`${`all ${phase}`.padEnd(44)} ${''.padEnd(8)} ${''.padStart(5)} ${ms.toFixed(0).padStart(7)} ${pct(ms, p.ms)} ${gflops(flops)} ${rate(flops, ms)}`);
+    const sum = (key) => rows.reduce((a, r) => a + r[key], 0);
+    blockLine(`all ${phase}`, '', '', sum('ms'), sum('cpuMs'), sum('flops'));
   }
 }
 
@@ -248,13 +274,21 @@ function torchBaseline(n) {
   return { ms: Number(ms[1]), params: Number(params[1]) };
 }
 
-function row(label, n, ms, flopsPerImage, ceilingGflops, torchImgPerS) {
+/**
+ * One table row. "÷ ceiling": training GFLOP/s ÷ the ceiling × workers (wall time; assumes free
+ * cores); "÷ ceil/CPU": training GFLOP per CPU second (all threads) ÷ the ceiling's, which holds
+ * when other processes share the cores.
+ */
+function row(label, n, ms, flopsPerImage, ceilingGflops, torchImgPerS, cpuMs, ceilingCpuGflops) {
   const imgPerS = (1000 * n) / ms;
   const achieved = (flopsPerImage * n) / ms / 1e6;
-  const ofCeiling = ceilingGflops ? `${((100 * achieved) / ceilingGflops).toFixed(0)}%` : '–';
+  const percent = (x) => `${(100 * x).toFixed(0)}%`;
+  const ofCeiling = ceilingGflops ? percent(achieved / ceilingGflops) : '–';
+  const ofCeilingCpu = cpuMs && ceilingCpuGflops ? percent((flopsPerImage * n) / cpuMs / 1e6 / ceilingCpuGflops) : '–';
   const ratio = torchImgPerS ? `${(imgPerS / torchImgPerS).toFixed(2)}×` : '–';
   console.log(
-    `${label.padEnd(22)} ${String(n).padStart(5)} ${ms.toFixed(0).padStart(9)} ${imgPerS.toFixed(1).padStart(7)} ${achieved.toFixed(1).padStart(8)} ${ofCeiling.padStart(9)} ${ratio.padStart(9)}`,
+    `${label.padEnd(22)} ${String(n).padStart(5)} ${ms.toFixed(0).padStart(9)} ${imgPerS.toFixed(1).padStart(7)} ${achieved.toFixed(1).padStart(8)} ${ofCeiling.padStart(9)} ` +
+      `${(cpuMs ? cpuMs.toFixed(0) : '–').padStart(8)} ${ofCeilingCpu.padStart(10)} ${ratio.padStart(9)}`,
   );
 }
 
@@ -308,15 +342,17 @@ async function main() {
     try {
       const timings = [];
       const opts = { batch: n, warmup: nWarm, steps: nSteps, imageSize: 28, channels: 1, numClasses: 0 };
-      const ms = await timeTrainSteps(engine, opts, () => timings.push(engine.lastStepTimings()));
-      results.push({ label: `${backend}, ${workers} worker${workers === 1 ? '' : 's'}`, backend, workers, n, ms, timings: meanTimings(timings) });
+      const { ms, cpuMs } = await timeTrainSteps(engine, opts, () => timings.push(engine.lastStepTimings()));
+      results.push({ label: `${backend}, ${workers} worker${workers === 1 ? '' : 's'}`, backend, workers, n, ms, cpuMs, timings: meanTimings(timings) });
     } finally {
       await engine.dispose();
     }
   }
   runTorch();
   ceilingRuns.push(convCeiling(convs));
-  const ceiling = ceilingRuns.reduce((a, b) => a + b, 0) / ceilingRuns.length;
+  const meanOf = (key) => ceilingRuns.reduce((a, r) => a + r[key], 0) / ceilingRuns.length;
+  const ceiling = meanOf('wall');
+  const ceilingCpu = meanOf('cpu');
   if (args.profile) {
     const widest = results.filter((r) => r.backend === 'wasm').sort((a, b) => b.workers - a.workers)[0];
     if (widest) printStepShares(`${widest.label}, batch ${widest.n}`, widest.timings, await dataLoadingMs(widest.n));
@@ -325,12 +361,19 @@ async function main() {
   const torchImgPerS = torchMs ? (1000 * batch) / torchMs : null;
   console.log(
     `\nwasm ceiling: forward Conv2D alone on the model's ${convs.length} conv shapes at batch ${shard}, one thread: ` +
-      `${ceilingRuns.map((g) => g.toFixed(1)).join(', ')} GFLOP/s before/after the configs (mean ${ceiling.toFixed(1)} per worker)`,
+      `${ceilingRuns.map((g) => g.wall.toFixed(1)).join(', ')} GFLOP/s before/after the configs (mean ${ceiling.toFixed(1)} per worker); ` +
+      `per CPU second ${ceilingRuns.map((g) => g.cpu.toFixed(1)).join(', ')} (mean ${ceilingCpu.toFixed(1)})`,
   );
-  console.log(`\n${'config'.padEnd(22)} ${'batch'.padStart(5)} ${'ms/step'.padStart(9)} ${'img/s'.padStart(7)} ${'GFLOP/s'.padStart(8)} ${'÷ ceiling'.padStart(9)} ${'÷ PyTorch'.padStart(9)}`);
-  for (const r of results) row(r.label, r.n, r.ms, trainFlops, r.backend === 'wasm' ? ceiling * r.workers : null, r.n === batch ? torchImgPerS : null);
+  console.log(
+    `\n${'config'.padEnd(22)} ${'batch'.padStart(5)} ${'ms/step'.padStart(9)} ${'img/s'.padStart(7)} ${'GFLOP/s'.padStart(8)} ${'÷ ceiling'.padStart(9)} ` +
+      `${'CPU ms'.padStart(8)} ${'÷ ceil/CPU'.padStart(10)} ${'÷ PyTorch'.padStart(9)}`,
+  );
+  for (const r of results) {
+    const wasm = r.backend === 'wasm';
+    row(r.label, r.n, r.ms, trainFlops, wasm ? ceiling * r.workers : null, r.n === batch ? torchImgPerS : null, r.cpuMs, wasm ? ceilingCpu : null);
+  }
   if (torchMs) {
-    row('pytorch eager, 2 thr', batch, torchMs, trainFlops, null, torchImgPerS);
+    row('pytorch eager, 2 thr', batch, torchMs, trainFlops, null, torchImgPerS, null, null);
     console.log(`PyTorch runs before/after ours: ${torchRuns.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} per step (mean used for the ratio)`);
   }
   if (torchNote) console.log(torchNote);

@@ -60,6 +60,9 @@ describe('KernelProfiler', () => {
     const kernelMs = profiler.kernels().reduce((a, r) => a + r.selfMs, 0);
     const blockMs = profiler.blocks().reduce((a, r) => a + r.ms, 0);
     expect(blockMs).toBeCloseTo(kernelMs, 6);
+    const kernelCpu = profiler.kernels().reduce((a, r) => a + r.selfCpuMs, 0);
+    expect(profiler.blocks().reduce((a, r) => a + r.cpuMs, 0)).toBeCloseTo(kernelCpu, 6);
+    expect(kernelCpu).toBeGreaterThan(0);
     tf.dispose([w1, w2, x]);
   });
 

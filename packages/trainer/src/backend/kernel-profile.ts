@@ -52,6 +52,8 @@ export interface KernelRow {
   calls: number;
   /** Wall time minus the time of the kernels it ran itself. */
   selfMs: number;
+  /** The same in CPU time of this process (less than wall time when other processes take the cores). */
+  selfCpuMs: number;
   /** Its FLOPs minus those of the kernels it ran itself. */
   flops: number;
 }
@@ -63,6 +65,7 @@ export interface BlockRow {
   /** Forward calls of the block (backward rows repeat them). */
   calls: number;
   ms: number;
+  cpuMs: number;
   flops: number;
 }
 
@@ -71,7 +74,14 @@ export const OUTSIDE_BLOCKS = '(outside blocks)';
 
 interface Frame {
   childMs: number;
+  childCpuMs: number;
   childFlops: number;
+}
+
+/** CPU time (user + system) this process has used, in ms. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 interface TapeNode {
@@ -90,7 +100,9 @@ interface HookableEngine {
  * engine's runKernel (self time and FLOPs per kernel, nested kernels subtracted from their caller)
  * and the gradient tape (a backward kernel is charged to the block whose forward op recorded it).
  * Blocks are marked by running their forward pass through `block()`; the outermost block wins.
- * Kernels are synchronous on wasm and cpu, so wall time per call is the kernel's time.
+ * Kernels are synchronous on wasm and cpu, so wall time per call is the kernel's time; CPU time
+ * (process-wide, so meant for a process with one busy thread) is what the kernel costs when the
+ * cores are shared with other work.
  */
 export class KernelProfiler {
   private readonly kernelRows = new Map<string, KernelRow>();
@@ -156,7 +168,7 @@ export class KernelProfiler {
     const key = `${phase}\u0000${block}`;
     let row = this.blockRows.get(key);
     if (!row) {
-      row = { block, phase, calls: 0, ms: 0, flops: 0 };
+      row = { block, phase, calls: 0, ms: 0, cpuMs: 0, flops: 0 };
       this.blockRows.set(key, row);
     }
     return row;
@@ -191,32 +203,38 @@ export class KernelProfiler {
   private timeKernel(name: string, inputs: Inputs, attrs: Attrs, run: () => tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo | tf.TensorInfo[] {
     const flops = kernelFlops(name, inputs, attrs);
     const parent = this.kernelStack[this.kernelStack.length - 1];
-    const frame: Frame = { childMs: 0, childFlops: 0 };
+    const frame: Frame = { childMs: 0, childCpuMs: 0, childFlops: 0 };
     this.frames.push(frame);
     this.kernelStack.push(name);
+    const c0 = cpuMs();
     const t0 = performance.now();
     try {
       return run();
     } finally {
       const ms = performance.now() - t0;
+      const cpu = cpuMs() - c0;
       this.frames.pop();
       this.kernelStack.pop();
       const outer = this.frames[this.frames.length - 1];
       if (outer) {
         outer.childMs += ms;
+        outer.childCpuMs += cpu;
         outer.childFlops += flops;
       }
       const selfMs = ms - frame.childMs;
+      const selfCpuMs = cpu - frame.childCpuMs;
       const selfFlops = Math.max(0, flops - frame.childFlops);
       const key = parent == null ? name : `${name} ⊂ ${parent}`;
-      const row = this.kernelRows.get(key) ?? { name: key, calls: 0, selfMs: 0, flops: 0 };
+      const row = this.kernelRows.get(key) ?? { name: key, calls: 0, selfMs: 0, selfCpuMs: 0, flops: 0 };
       row.calls++;
       row.selfMs += selfMs;
+      row.selfCpuMs += selfCpuMs;
       row.flops += selfFlops;
       this.kernelRows.set(key, row);
       const where = this.current ?? { block: OUTSIDE_BLOCKS, phase: this.sawBackward ? 'backward' : 'forward' };
       const blockRow = this.blockRow(where.block, where.phase);
       blockRow.ms += selfMs;
+      blockRow.cpuMs += selfCpuMs;
       blockRow.flops += selfFlops;
     }
   }
