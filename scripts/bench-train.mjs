@@ -11,7 +11,8 @@
 // counted from the shapes of one forward pass, ×2; a training step ≈ 3× forward.
 // Ceiling: TF.js wasm's forward Conv2D alone on the model's own conv shapes (one forward pass's
 // convolutions at a worker's shard of the batch, one thread), timed before and after the configs; a
-// wasm row's "÷ ceiling" is its training GFLOP/s ÷ (that GFLOP/s × its workers).
+// wasm row's "÷ ceiling" is its training GFLOP/s ÷ (that GFLOP/s × its workers), and "÷ ceil/CPU" the
+// same per second of CPU time (this process, all threads), which holds when others share the cores.
 // --profile: one replica's training step on its shard of the batch (--batch ÷ the most wasm workers
 // configured), in-process on wasm: self time, FLOPs and GFLOP/s per kernel (a kernel run by one of
 // our gradient kernels is listed as "Conv2D ⊂ Conv2DBackpropInput"), self time per model block,
