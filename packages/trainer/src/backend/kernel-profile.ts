@@ -72,7 +72,9 @@ export interface BlockRow {
 /** Label of kernels run outside every block (the loss, concatenations, gradient accumulation). */
 export const OUTSIDE_BLOCKS = '(outside blocks)';
 
+/** A kernel call in progress: its name and what the kernels it ran took. */
 interface Frame {
+  name: string;
   childMs: number;
   childCpuMs: number;
   childFlops: number;
@@ -108,8 +110,7 @@ export class KernelProfiler {
   private readonly kernelRows = new Map<string, KernelRow>();
   private readonly blockRows = new Map<string, BlockRow>();
   private readonly frames: Frame[] = [];
-  private readonly kernelStack: string[] = [];
-  /** Innermost block being run forward, or whose gradient is running. */
+  /** The block being run forward (the outermost one), or whose gradient is running. */
   private current: { block: string; phase: 'forward' | 'backward' } | null = null;
   private sawBackward = false;
   private restore: (() => void) | null = null;
@@ -202,10 +203,9 @@ export class KernelProfiler {
 
   private timeKernel(name: string, inputs: Inputs, attrs: Attrs, run: () => tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo | tf.TensorInfo[] {
     const flops = kernelFlops(name, inputs, attrs);
-    const parent = this.kernelStack[this.kernelStack.length - 1];
-    const frame: Frame = { childMs: 0, childCpuMs: 0, childFlops: 0 };
+    const parent = this.frames[this.frames.length - 1]?.name;
+    const frame: Frame = { name, childMs: 0, childCpuMs: 0, childFlops: 0 };
     this.frames.push(frame);
-    this.kernelStack.push(name);
     const c0 = cpuMs();
     const t0 = performance.now();
     try {
@@ -214,7 +214,6 @@ export class KernelProfiler {
       const ms = performance.now() - t0;
       const cpu = cpuMs() - c0;
       this.frames.pop();
-      this.kernelStack.pop();
       const outer = this.frames[this.frames.length - 1];
       if (outer) {
         outer.childMs += ms;
