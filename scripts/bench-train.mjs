@@ -3,13 +3,21 @@
 // Runs the built packages (dist/): `pnpm build` first.
 //
 //   node scripts/bench-train.mjs [--batch 64] [--steps 3] [--warmup 1]
-//        [--configs wasm:1,wasm:2,cpu:1] [--cpu-batch 8] [--profile] [--no-torch]
+//        [--configs wasm:1,wasm:2,cpu:1] [--cpu-batch 8] [--profile] [--profile-steps 2] [--no-torch]
 //
 // Each config is <backend>:<workers>, run through the data-parallel worker engine (1 worker = one
 // replica in one worker thread). cpu is far slower, so it runs at --cpu-batch (default 8) for one step.
 // FLOPs: forward multiply-adds of every Conv2D, transposed conv (Conv2DBackpropInput) and matMul,
 // counted from the shapes of one forward pass, ×2; a training step ≈ 3× forward.
-// --profile: one in-process wasm step at --batch with per-kernel self time (nested kernels excluded).
+// Ceiling: TF.js wasm's forward Conv2D alone on the model's own conv shapes (one forward pass's
+// convolutions at a worker's shard of the batch, one thread), timed before and after the configs; a
+// wasm row's "÷ ceiling" is its training GFLOP/s ÷ (that GFLOP/s × its workers), and "÷ ceil/CPU" the
+// same per second of CPU time (this process, all threads), which holds when others share the cores.
+// --profile: one replica's training step on its shard of the batch (--batch ÷ the most wasm workers
+// configured), in-process on wasm: self time, FLOPs and GFLOP/s per kernel (a kernel run by one of
+// our gradient kernels is listed as "Conv2D ⊂ Conv2DBackpropInput"), self time per model block,
+// forward and backward; then, from the engine runs, where a step's wall time went (workers'
+// forward + backward, gradient copy, all-reduce, update) and how long drawing a Fashion-MNIST batch takes.
 // Baseline: PyTorch eager on the same architecture and batch (scripts/torch/unet.py with Debian's
 // /usr/bin/python3 and 2 threads), run before and after our configs; the ratio column is our img/s ÷
 // the mean PyTorch img/s. Skipped with a note when python3 or torch is missing, or with --no-torch.
@@ -17,9 +25,18 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { BENCH_TRAIN_HYPER, syntheticBatch, timeTrainSteps } from '../packages/cli/dist/bench/training.js';
-import { selectBackend } from '../packages/trainer/dist/backend/index.js';
+import { KernelProfiler, kernelFlops, OUTSIDE_BLOCKS, selectBackend } from '../packages/trainer/dist/backend/index.js';
+import { loadDataset } from '../packages/trainer/dist/data/index.js';
 import { createModel, defaultUNetConfig } from '../packages/trainer/dist/model/index.js';
+import { Attention } from '../packages/trainer/dist/model/modules/attention.js';
+import { Conv2d } from '../packages/trainer/dist/model/modules/conv2d.js';
+import { ConvTranspose2d } from '../packages/trainer/dist/model/modules/conv-transpose2d.js';
+import { GroupNorm } from '../packages/trainer/dist/model/modules/group-norm.js';
+import { ResBlock } from '../packages/trainer/dist/model/modules/res-block.js';
+import { TimeEmbedding } from '../packages/trainer/dist/model/modules/time-embedding.js';
 import { createWorkerEngine } from '../packages/trainer/dist/parallel/index.js';
+import { BatchSampler } from '../packages/trainer/dist/train/index.js';
+import { TrainReplica } from '../packages/trainer/dist/train/replica.js';
 
 // The trainer's own copy of tfjs-core (the one its backends and model use).
 const tf = createRequire(new URL('../packages/trainer/package.json', import.meta.url))('@tensorflow/tfjs-core');
@@ -32,6 +49,7 @@ const { values: args } = parseArgs({
     configs: { type: 'string', default: 'wasm:1,wasm:2,cpu:1' },
     'cpu-batch': { type: 'string', default: '8' },
     profile: { type: 'boolean', default: false },
+    'profile-steps': { type: 'string', default: '2' },
     'no-torch': { type: 'boolean', default: false },
   },
 });
@@ -45,6 +63,7 @@ const batch = positiveInt('batch', args.batch);
 const steps = positiveInt('steps', args.steps);
 const warmup = positiveInt('warmup', args.warmup, 0);
 const cpuBatch = positiveInt('cpu-batch', args['cpu-batch']);
+const profileSteps = positiveInt('profile-steps', args['profile-steps']);
 const configs = args.configs.split(',').map((c) => {
   const [backend, workers = '1'] = c.split(':');
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--configs: unknown backend ${JSON.stringify(backend)} (wasm or cpu)`);
@@ -53,87 +72,192 @@ const configs = args.configs.split(',').map((c) => {
 
 const modelConfig = defaultUNetConfig(28, 1, 0);
 
-/** Forward multiply-adds per image, from the shapes of one forward pass at batch 1. */
-function countForwardMacs(model) {
-  let macs = 0;
-  let depth = 0; // count top-level kernels only (our wasm kernels run nested Conv2Ds)
+/** Runs one forward pass at batch n under a KernelProfiler; also records every top-level forward conv. */
+function profileForward(model, n) {
+  const profiler = new KernelProfiler();
+  const convs = [];
   const engine = tf.engine();
-  const runKernel = engine.runKernel.bind(engine);
-  engine.runKernel = (name, inputs, attrs) => {
-    if (depth > 0) return runKernel(name, inputs, attrs);
-    if (name === 'Conv2D' || name === 'FusedConv2D') {
-      const [, , , co] = inputs.filter.shape;
-      const [kh, kw, ci] = inputs.filter.shape;
-      const out = tf.backend_util.computeConv2DInfo(inputs.x.shape, inputs.filter.shape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode);
-      macs += out.batchSize * out.outHeight * out.outWidth * co * kh * kw * ci;
-    } else if (name === 'Conv2DBackpropInput') {
-      const [kh, kw, co] = inputs.filter.shape; // transposed conv: dy = its input, filter [k, k, out, in]
-      macs += inputs.dy.size * kh * kw * co;
-    } else if (name === 'BatchMatMul' || name === '_FusedMatMul') {
-      const a = inputs.a.shape;
-      const b = inputs.b.shape;
-      const m = attrs.transposeA ? a[a.length - 1] : a[a.length - 2];
-      const k = attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
-      const n = attrs.transposeB ? b[b.length - 2] : b[b.length - 1];
-      const batches = Math.max(a.slice(0, -2).reduce((p, d) => p * d, 1), b.slice(0, -2).reduce((p, d) => p * d, 1));
-      macs += batches * m * k * n;
+  const runKernel = engine.runKernel;
+  let depth = 0;
+  engine.runKernel = function (name, inputs, attrs) {
+    if (depth === 0 && (name === 'Conv2D' || name === 'FusedConv2D')) {
+      convs.push({ x: inputs.x.shape, filter: inputs.filter.shape, strides: attrs.strides, pad: attrs.pad });
     }
     depth++;
     try {
-      return runKernel(name, inputs, attrs);
+      return runKernel.call(this, name, inputs, attrs);
     } finally {
       depth--;
     }
   };
+  profiler.start();
   try {
     tf.tidy(() => {
-      model.apply(tf.zeros([1, 28, 28, 1]), tf.tensor1d([10], 'int32'), null, { training: false });
+      model.apply(tf.zeros([n, 28, 28, 1]), tf.fill([n], 10, 'int32'), null, { training: false });
     });
   } finally {
+    profiler.stop();
     engine.runKernel = runKernel;
   }
-  return macs;
+  return { flops: profiler.kernels().reduce((a, r) => a + r.flops, 0), convs };
+}
+
+/** CPU time (user + system) this process has used, in ms. */
+function cpuNow() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * GFLOP/s of TF.js wasm's forward Conv2D alone on `convs` (one warm-up pass, then `passes` timed),
+ * per second of wall time and per second of CPU time.
+ */
+function convCeiling(convs, passes = 2) {
+  const flops = convs.reduce((a, c) => a + kernelFlops('Conv2D', { x: { shape: c.x }, filter: { shape: c.filter } }, c), 0);
+  const tensors = convs.map((c) => ({ ...c, x: tf.randomUniform(c.x, -1, 1), filter: tf.randomUniform(c.filter, -0.1, 0.1) }));
+  const pass = () => {
+    for (const c of tensors) tf.conv2d(c.x, c.filter, c.strides, c.pad).dispose();
+  };
+  pass();
+  const c0 = cpuNow();
+  const t0 = performance.now();
+  for (let i = 0; i < passes; i++) pass();
+  const ms = (performance.now() - t0) / passes;
+  const cpuMs = (cpuNow() - c0) / passes;
+  for (const c of tensors) {
+    c.x.dispose();
+    c.filter.dispose();
+  }
+  return { wall: flops / ms / 1e6, cpu: flops / cpuMs / 1e6 };
 }
 
 const makeBatch = (n, step) => syntheticBatch(n, 28, 1, 0, step);
 
-async function profileStep(model, n) {
-  const engine = tf.engine();
-  const runKernel = engine.runKernel.bind(engine);
-  const self = new Map();
-  const stack = [];
-  engine.runKernel = (name, inputs, attrs) => {
-    const frame = { child: 0 };
-    stack.push(frame);
-    const t0 = performance.now();
-    try {
-      return runKernel(name, inputs, attrs);
-    } finally {
-      const dt = performance.now() - t0;
-      stack.pop();
-      const e = self.get(name) ?? { ms: 0, calls: 0 };
-      e.ms += dt - frame.child;
-      e.calls++;
-      self.set(name, e);
-      if (stack.length > 0) stack[stack.length - 1].child += dt;
-    }
+/** Charges the kernels of each outermost module call to a block label (kind, resolution, widths). */
+function labelBlocks(profiler) {
+  const side = (x) => `${x.shape[1]}×${x.shape[2]}`;
+  const wrap = (cls, label) => {
+    const apply = cls.prototype.apply;
+    cls.prototype.apply = function (x, ...rest) {
+      return profiler.block(label(this, x), () => apply.call(this, x, ...rest));
+    };
+    return () => {
+      cls.prototype.apply = apply;
+    };
   };
-  const b = makeBatch(n, 0);
-  const t0 = performance.now();
-  tf.tidy(() => {
-    const x = tf.tensor(b.x0, b.shape);
-    const eps = tf.tensor(b.eps, b.shape);
-    const t = tf.tensor1d(b.t, 'int32');
-    const { value, grads } = tf.variableGrads(
-      () => tf.mean(tf.square(tf.sub(eps, model.apply(x, t, null, { training: true, dropoutSeed: 1 })))),
-      model.params,
+  const undo = [
+    wrap(ResBlock, (m, x) => `ResBlock ${side(x)} ${m.inChannels}→${m.outChannels}`),
+    wrap(Attention, (m, x) => `Attention ${side(x)}×${m.channels}`),
+    wrap(Conv2d, (m, x) => `Conv ${m.kernelSize}×${m.kernelSize}/${m.stride} ${side(x)} ${m.inChannels}→${m.outChannels}`),
+    wrap(ConvTranspose2d, (m, x) => `ConvTranspose 4×4/2 ${side(x)} ${m.inChannels}→${m.outChannels}`),
+    wrap(GroupNorm, (m, x) => `GroupNorm ${side(x)}×${m.channels}`),
+    wrap(TimeEmbedding, () => 'TimeEmbedding'),
+  ];
+  return () => {
+    for (const u of undo) u();
+  };
+}
+
+/** One replica's training steps at batch n in this thread under a KernelProfiler (after one warm-up step). */
+function profileReplica(n) {
+  const replica = TrainReplica.create({ modelConfig, train: BENCH_TRAIN_HYPER, seed: 0 });
+  const profiler = new KernelProfiler();
+  const unlabel = labelBlocks(profiler);
+  try {
+    replica.computeGradients(makeBatch(n, 0));
+    let ms = 0;
+    let cpuMs = 0;
+    profiler.start();
+    for (let s = 1; s <= profileSteps; s++) {
+      const batch = makeBatch(n, s);
+      profiler.beginStep();
+      const c0 = cpuNow();
+      const t0 = performance.now();
+      replica.computeGradients(batch);
+      ms += performance.now() - t0;
+      cpuMs += cpuNow() - c0;
+    }
+    profiler.stop();
+    const perStep = (r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v / profileSteps : v]));
+    return {
+      ms: ms / profileSteps,
+      cpuMs: cpuMs / profileSteps,
+      kernels: profiler.kernels().map(perStep).sort((a, b) => b.selfCpuMs - a.selfCpuMs),
+      blocks: profiler.blocks().map(perStep).sort((a, b) => b.cpuMs - a.cpuMs),
+    };
+  } finally {
+    unlabel();
+    replica.dispose();
+  }
+}
+
+const pct = (part, whole) => `${((100 * part) / whole).toFixed(1).padStart(5)}%`;
+const gflops = (flops) => (flops / 1e9).toFixed(2).padStart(7);
+const rate = (flops, ms) => (flops > 0 ? (flops / ms / 1e6).toFixed(1) : '–').padStart(8);
+
+function printProfile(p, n) {
+  const kernelCpu = p.kernels.reduce((a, r) => a + r.selfCpuMs, 0);
+  console.log(
+    `\nprofile: one replica's training step at its shard of ${n} images (in-process, wasm, mean of ${profileSteps} steps): ` +
+      `${p.ms.toFixed(0)} ms wall, ${p.cpuMs.toFixed(0)} ms CPU (this process had ${((100 * p.cpuMs) / p.ms).toFixed(0)}% of a core); ` +
+      `${kernelCpu.toFixed(0)} ms CPU in TF.js kernels, the rest is tensor set-up, reading gradients out and JS between kernels. ` +
+      'Shares and GFLOP/s are of CPU time.',
+  );
+  const head = (first) => `${first.padEnd(44)} ${'ms wall'.padStart(8)} ${'ms CPU'.padStart(7)}  share`;
+  console.log(`${head('kernel (self time)')} ${'calls'.padStart(5)} ${'GFLOP'.padStart(7)} ${'GFLOP/s'.padStart(8)}`);
+  for (const r of p.kernels.slice(0, 25)) {
+    console.log(
+      `${r.name.padEnd(44)} ${r.selfMs.toFixed(0).padStart(8)} ${r.selfCpuMs.toFixed(0).padStart(7)} ${pct(r.selfCpuMs, p.cpuMs)} ${String(r.calls).padStart(5)} ${gflops(r.flops)} ${rate(r.flops, r.selfCpuMs)}`,
     );
-    value.dataSync();
-    for (const g of Object.values(grads)) g.dataSync();
-  });
-  const total = performance.now() - t0;
-  engine.runKernel = runKernel;
-  return { total, rows: [...self].sort((p, q) => q[1].ms - p[1].ms) };
+  }
+  const rest = p.kernels.slice(25);
+  if (rest.length > 0) {
+    const ms = rest.reduce((a, r) => a + r.selfMs, 0);
+    const cpu = rest.reduce((a, r) => a + r.selfCpuMs, 0);
+    console.log(`${`(${rest.length} more kernels)`.padEnd(44)} ${ms.toFixed(0).padStart(8)} ${cpu.toFixed(0).padStart(7)} ${pct(cpu, p.cpuMs)}`);
+  }
+  console.log(`\n${head('model block (kernel self time)')} ${'phase'.padEnd(8)} ${'calls'.padStart(5)} ${'GFLOP'.padStart(7)} ${'GFLOP/s'.padStart(8)}`);
+  const blockLine = (name, phase, calls, ms, cpu, flops) =>
+    console.log(`${name.padEnd(44)} ${ms.toFixed(0).padStart(8)} ${cpu.toFixed(0).padStart(7)} ${pct(cpu, p.cpuMs)} ${phase.padEnd(8)} ${calls.padStart(5)} ${gflops(flops)} ${rate(flops, cpu)}`);
+  for (const r of p.blocks) {
+    if (r.cpuMs < 0.5) continue;
+    blockLine(r.block, r.phase, r.block === OUTSIDE_BLOCKS ? '' : String(r.calls), r.ms, r.cpuMs, r.flops);
+  }
+  for (const phase of ['forward', 'backward']) {
+    const rows = p.blocks.filter((r) => r.phase === phase);
+    const sum = (key) => rows.reduce((a, r) => a + r[key], 0);
+    blockLine(`all ${phase}`, '', '', sum('ms'), sum('cpuMs'), sum('flops'));
+  }
+}
+
+/** Mean ms to draw one Fashion-MNIST training batch of n (the loop does this before each step), or null. */
+async function dataLoadingMs(n) {
+  let dataset;
+  try {
+    dataset = await loadDataset('fashion-mnist');
+  } catch (err) {
+    return { skipped: err instanceof Error ? err.message : String(err) };
+  }
+  const sampler = new BatchSampler(dataset, { batchSize: n, seed: 0, numTimesteps: 1000, antithetic: true, classConditional: true, labelDropout: 0.1 });
+  sampler.batch(0);
+  const t0 = performance.now();
+  for (let s = 1; s <= 5; s++) sampler.batch(s);
+  return { ms: (performance.now() - t0) / 5 };
+}
+
+function printStepShares(label, t, data) {
+  const wall = t.totalMs + (data.ms ?? 0);
+  const slowest = t.computeMs.reduce((m, c, i) => (c + t.shareMs[i] > t.computeMs[m] + t.shareMs[m] ? i : m), 0);
+  const worker = t.computeMs[slowest] + t.shareMs[slowest];
+  const line = (what, ms) => console.log(`  ${what.padEnd(58)} ${ms.toFixed(0).padStart(7)} ms ${pct(ms, wall)}`);
+  console.log(`\nwhere a step's wall time goes, ${label} (mean of the timed steps)${data.ms == null ? '' : ', with drawing its Fashion-MNIST batch'}:`);
+  if (data.ms != null) line('drawing the batch (main thread, before the step)', data.ms);
+  line("workers' forward + backward + reading gradients out (slowest)", t.computeMs[slowest]);
+  line('copying its gradients into the shared buffer', t.shareMs[slowest]);
+  line('messages, and waiting for the slowest worker', t.computePhaseMs - worker);
+  line('all-reduce (averaging the gradients, main thread)', t.allReduceMs);
+  line('update in every replica (clip, Adam, EMA, weights in)', t.applyMs);
+  if (data.skipped) console.log(`  drawing batches not measured: ${data.skipped}`);
 }
 
 const TORCH_SCRIPT = new URL('./torch/unet.py', import.meta.url).pathname;
@@ -151,35 +275,55 @@ function torchBaseline(n) {
   return { ms: Number(ms[1]), params: Number(params[1]) };
 }
 
-function row(label, n, ms, flopsPerImage, torchImgPerS) {
+/**
+ * One table row. "÷ ceiling": training GFLOP/s ÷ the ceiling × workers (wall time; assumes free
+ * cores); "÷ ceil/CPU": training GFLOP per CPU second (all threads) ÷ the ceiling's, which holds
+ * when other processes share the cores.
+ */
+function row(label, n, ms, flopsPerImage, ceilingGflops, torchImgPerS, cpuMs, ceilingCpuGflops) {
   const imgPerS = (1000 * n) / ms;
+  const achieved = (flopsPerImage * n) / ms / 1e6;
+  const percent = (x) => `${(100 * x).toFixed(0)}%`;
+  const ofCeiling = ceilingGflops ? percent(achieved / ceilingGflops) : '–';
+  const ofCeilingCpu = cpuMs && ceilingCpuGflops ? percent((flopsPerImage * n) / cpuMs / 1e6 / ceilingCpuGflops) : '–';
   const ratio = torchImgPerS ? `${(imgPerS / torchImgPerS).toFixed(2)}×` : '–';
   console.log(
-    `${label.padEnd(22)} ${String(n).padStart(5)} ${ms.toFixed(0).padStart(9)} ${imgPerS.toFixed(1).padStart(7)} ${((flopsPerImage * n) / ms / 1e6).toFixed(1).padStart(8)} ${ratio.padStart(9)}`,
+    `${label.padEnd(22)} ${String(n).padStart(5)} ${ms.toFixed(0).padStart(9)} ${imgPerS.toFixed(1).padStart(7)} ${achieved.toFixed(1).padStart(8)} ${ofCeiling.padStart(9)} ` +
+      `${(cpuMs ? cpuMs.toFixed(0) : '–').padStart(8)} ${ofCeilingCpu.padStart(10)} ${ratio.padStart(9)}`,
   );
+}
+
+/** Mean of the numeric fields of several StepTimings (arrays element-wise). */
+function meanTimings(list) {
+  const mean = (pick) => list.reduce((a, t) => a + pick(t), 0) / list.length;
+  const first = list[0];
+  return {
+    totalMs: mean((t) => t.totalMs),
+    computeMs: first.computeMs.map((_, i) => mean((t) => t.computeMs[i])),
+    shareMs: first.shareMs.map((_, i) => mean((t) => t.shareMs[i])),
+    computePhaseMs: mean((t) => t.computePhaseMs),
+    allReduceMs: mean((t) => t.allReduceMs),
+    applyMs: mean((t) => t.applyMs),
+  };
 }
 
 async function main() {
   await selectBackend('wasm');
   const model = createModel(modelConfig, 0);
-  const macs = countForwardMacs(model);
-  const fwdFlops = 2 * macs;
+  const fwdFlops = profileForward(model, 1).flops;
   const trainFlops = 3 * fwdFlops;
   console.log(`model: default 28×28×1 U-Net, ${model.parameterCount()} parameters`);
   console.log(
-    `FLOPs per image: forward ${(fwdFlops / 1e9).toFixed(3)} GFLOP (2 × ${(macs / 1e6).toFixed(1)} M multiply-adds` +
-      `${typeof model.forwardFlops === 'function' ? `; model.forwardFlops() says ${(model.forwardFlops() / 1e9).toFixed(3)}` : ''}), training ≈ 3× = ${(trainFlops / 1e9).toFixed(3)} GFLOP`,
+    `FLOPs per image: forward ${(fwdFlops / 1e9).toFixed(3)} GFLOP (model.forwardFlops() says ${(model.forwardFlops() / 1e9).toFixed(3)}), ` +
+      `training ≈ 3× = ${(trainFlops / 1e9).toFixed(3)} GFLOP`,
   );
-  if (args.profile) {
-    await profileStep(model, batch); // warm-up (grows the wasm heap)
-    const { total, rows } = await profileStep(model, batch);
-    console.log(`\nprofile: one in-process wasm training step at batch ${batch}: ${total.toFixed(0)} ms; kernel self time:`);
-    for (const [name, e] of rows.slice(0, 25)) {
-      console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${String(e.calls).padStart(5)} calls`);
-    }
-  }
+  const wasmWorkers = configs.filter((c) => c.backend === 'wasm').map((c) => c.workers);
+  const shard = Math.ceil(batch / Math.max(1, ...wasmWorkers));
+  const { convs } = profileForward(model, shard);
   const ourParams = model.parameterCount();
   model.dispose();
+  const ceilingRuns = [convCeiling(convs)];
+  if (args.profile) printProfile(profileReplica(shard), shard);
   const torchRuns = [];
   let torchNote = args['no-torch'] ? 'PyTorch baseline skipped (--no-torch)' : null;
   const runTorch = () => {
@@ -197,19 +341,40 @@ async function main() {
     const nWarm = backend === 'cpu' ? 0 : warmup;
     const engine = await createWorkerEngine({ modelConfig, train: BENCH_TRAIN_HYPER, seed: 0, workers, backend });
     try {
-      const ms = await timeTrainSteps(engine, { batch: n, warmup: nWarm, steps: nSteps, imageSize: 28, channels: 1, numClasses: 0 });
-      results.push({ label: `${backend}, ${workers} worker${workers === 1 ? '' : 's'}`, n, ms });
+      const timings = [];
+      const opts = { batch: n, warmup: nWarm, steps: nSteps, imageSize: 28, channels: 1, numClasses: 0 };
+      const { ms, cpuMs } = await timeTrainSteps(engine, opts, () => timings.push(engine.lastStepTimings()));
+      results.push({ label: `${backend}, ${workers} worker${workers === 1 ? '' : 's'}`, backend, workers, n, ms, cpuMs, timings: meanTimings(timings) });
     } finally {
       await engine.dispose();
     }
   }
   runTorch();
+  ceilingRuns.push(convCeiling(convs));
+  const meanOf = (key) => ceilingRuns.reduce((a, r) => a + r[key], 0) / ceilingRuns.length;
+  const ceiling = meanOf('wall');
+  const ceilingCpu = meanOf('cpu');
+  if (args.profile) {
+    const widest = results.filter((r) => r.backend === 'wasm').sort((a, b) => b.workers - a.workers)[0];
+    if (widest) printStepShares(`${widest.label}, batch ${widest.n}`, widest.timings, await dataLoadingMs(widest.n));
+  }
   const torchMs = torchRuns.length > 0 ? torchRuns.reduce((a, b) => a + b, 0) / torchRuns.length : null;
   const torchImgPerS = torchMs ? (1000 * batch) / torchMs : null;
-  console.log(`\n${'config'.padEnd(22)} ${'batch'.padStart(5)} ${'ms/step'.padStart(9)} ${'img/s'.padStart(7)} ${'GFLOP/s'.padStart(8)} ${'÷ PyTorch'.padStart(9)}`);
-  for (const r of results) row(r.label, r.n, r.ms, trainFlops, r.n === batch ? torchImgPerS : null);
+  console.log(
+    `\nwasm ceiling: forward Conv2D alone on the model's ${convs.length} conv shapes at batch ${shard}, one thread: ` +
+      `${ceilingRuns.map((g) => g.wall.toFixed(1)).join(', ')} GFLOP/s before/after the configs (mean ${ceiling.toFixed(1)} per worker); ` +
+      `per CPU second ${ceilingRuns.map((g) => g.cpu.toFixed(1)).join(', ')} (mean ${ceilingCpu.toFixed(1)})`,
+  );
+  console.log(
+    `\n${'config'.padEnd(22)} ${'batch'.padStart(5)} ${'ms/step'.padStart(9)} ${'img/s'.padStart(7)} ${'GFLOP/s'.padStart(8)} ${'÷ ceiling'.padStart(9)} ` +
+      `${'CPU ms'.padStart(8)} ${'÷ ceil/CPU'.padStart(10)} ${'÷ PyTorch'.padStart(9)}`,
+  );
+  for (const r of results) {
+    const wasm = r.backend === 'wasm';
+    row(r.label, r.n, r.ms, trainFlops, wasm ? ceiling * r.workers : null, r.n === batch ? torchImgPerS : null, r.cpuMs, wasm ? ceilingCpu : null);
+  }
   if (torchMs) {
-    row('pytorch eager, 2 thr', batch, torchMs, trainFlops, torchImgPerS);
+    row('pytorch eager, 2 thr', batch, torchMs, trainFlops, null, torchImgPerS, null, null);
     console.log(`PyTorch runs before/after ours: ${torchRuns.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} per step (mean used for the ratio)`);
   }
   if (torchNote) console.log(torchNote);

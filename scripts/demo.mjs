@@ -65,8 +65,8 @@ async function compareWithCommitted(n) {
   const rows = [];
   for (const path of [model, committed]) {
     const source = await sampler.loadModelSource(path);
-    const training = JSON.parse(source.summary.metadata[sampler.METADATA_KEYS.training] ?? '{}');
-    const eps = await sampler.OrtEpsModel.create(source.modelPath, {
+    const training = source.training ?? {};
+    const eps = await sampler.OrtDenoiser.create(source.modelPath, {
       executionProviders: ['cpu'],
       numClasses: source.numClasses,
       sampleShape: source.sampleShape,

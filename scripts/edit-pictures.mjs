@@ -9,7 +9,7 @@ import {
   interpolateLatents,
   invert,
   loadModelSource,
-  OrtEpsModel,
+  OrtDenoiser,
   reconstruct,
   sample,
 } from '../packages/sampler/dist/node/index.js';
@@ -19,7 +19,7 @@ import { locateNamedDataset, readIdx } from '../packages/trainer/dist/index.js';
 const D = 784;
 const SHAPE = [1, 28, 28];
 const source = await loadModelSource('models/fashion-mnist.onnx');
-const model = await OrtEpsModel.create(source.modelPath, { executionProviders: ['cpu'], numClasses: source.numClasses, sampleShape: source.sampleShape });
+const model = await OrtDenoiser.create(source.modelPath, { executionProviders: ['cpu'], numClasses: source.numClasses, sampleShape: source.sampleShape });
 const files = locateNamedDataset('fashion-mnist', 'test');
 const pixels = (await readIdx(files.images)).data;
 const labels = (await readIdx(files.labels)).data;

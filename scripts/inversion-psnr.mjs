@@ -3,7 +3,7 @@
 // Prints one line per (steps, label) setting: mean PSNR (dB, pixels in [0, 1]) over the first n test
 // images, the worst image's PSNR, and the seconds it took. Run `pnpm build` first.
 import { parseArgs } from 'node:util';
-import { invert, loadModelSource, OrtEpsModel, psnr, reconstruct } from '../packages/sampler/dist/node/index.js';
+import { invert, loadModelSource, OrtDenoiser, psnr, reconstruct } from '../packages/sampler/dist/node/index.js';
 import { locateNamedDataset, readIdx } from '../packages/trainer/dist/index.js';
 
 const { values } = parseArgs({
@@ -12,7 +12,7 @@ const { values } = parseArgs({
 const n = Number(values.n);
 const batch = Number(values.batch);
 const source = await loadModelSource(values.model);
-const model = await OrtEpsModel.create(source.modelPath, { executionProviders: ['cpu'], numClasses: source.numClasses, sampleShape: source.sampleShape });
+const model = await OrtDenoiser.create(source.modelPath, { executionProviders: ['cpu'], numClasses: source.numClasses, sampleShape: source.sampleShape });
 const files = locateNamedDataset('fashion-mnist', 'test');
 const images = await readIdx(files.images);
 const labels = await readIdx(files.labels);

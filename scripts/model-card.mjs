@@ -68,7 +68,7 @@ const card = await import(new URL('../packages/cli/dist/card/index.js', import.m
 const { loadToyReference, pointQuality } = await import(new URL('../packages/cli/dist/eval/point-quality.js', import.meta.url).href);
 const { generateSamples } = await import(new URL('../packages/cli/dist/eval/generate.js', import.meta.url).href);
 const { parseMethods } = await import(new URL('../packages/cli/dist/eval/methods.js', import.meta.url).href);
-const { writeFileAtomic } = await import(new URL('../packages/cli/dist/output.js', import.meta.url).href);
+const { writeFileAtomic } = await import('@onnx-ddpm/trainer/files');
 
 const readJson = async (path, what) => {
   try {
@@ -80,9 +80,7 @@ const readJson = async (path, what) => {
 
 // The model file: its metadata is the authority on what was trained (steps, dataset, weights).
 const source = await sampler.loadModelSource(modelPath).catch((err) => fail(`${shown(modelPath)}: ${err.message}`));
-const metadata = source.summary.metadata;
-const training = JSON.parse(metadata[sampler.METADATA_KEYS.training] ?? 'null');
-const modelConfig = JSON.parse(metadata[sampler.METADATA_KEYS.modelConfig] ?? 'null');
+const { training, modelConfig } = source;
 if (!training || !modelConfig) fail(`${shown(modelPath)} has no onnx_ddpm.training / onnx_ddpm.model_config metadata (not exported by onnx-ddpm?)`);
 const steps = training.steps;
 
@@ -143,7 +141,7 @@ if (!args['no-parity']) {
 }
 
 // Samples through the sampler on onnxruntime-node (CPU: the same bytes on every machine).
-const model = await sampler.OrtEpsModel.create(source.modelPath, {
+const model = await sampler.OrtDenoiser.create(source.modelPath, {
   executionProviders: ['cpu'],
   numClasses: source.numClasses,
   sampleShape: source.sampleShape,
@@ -195,7 +193,7 @@ if (isImage && classLabels) {
     const evalN = 10000;
     const ref = await loadToyReference(config.data.spec, evalN, 1, sampleShape, swd);
     reference = ref.first.data.subarray(0, 2 * n);
-    const eps = await sampler.OrtEpsModel.create(source.modelPath, { executionProviders: ['cpu'], sampleShape, name: basename(modelPath) });
+    const eps = await sampler.OrtDenoiser.create(source.modelPath, { executionProviders: ['cpu'], sampleShape, name: basename(modelPath) });
     let value;
     try {
       const ddim50 = parseMethods('ddim-50', source.config.num_train_timesteps)[0];

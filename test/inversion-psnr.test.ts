@@ -3,7 +3,7 @@
 // scripts/inversion-psnr.mjs reports 100 images at k = 50 and 100.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { invert, loadModelSource, OrtEpsModel, psnr, reconstruct } from '@onnx-ddpm/sampler/node';
+import { invert, loadModelSource, OrtDenoiser, psnr, reconstruct } from '@onnx-ddpm/sampler/node';
 import { locateNamedDataset, readIdx } from '@onnx-ddpm/trainer';
 import { expect, it } from 'vitest';
 
@@ -18,7 +18,7 @@ const dataset = (() => {
 
 it.skipIf(!dataset || !existsSync(modelPath))('DDIM-100 inversion + reconstruction of Fashion-MNIST test images: PSNR ≥ 25 dB', async () => {
   const source = await loadModelSource(modelPath);
-  const model = await OrtEpsModel.create(source.modelPath, { executionProviders: ['cpu'], numClasses: source.numClasses, sampleShape: source.sampleShape });
+  const model = await OrtDenoiser.create(source.modelPath, { executionProviders: ['cpu'], numClasses: source.numClasses, sampleShape: source.sampleShape });
   try {
     const n = 2;
     const d = 28 * 28;

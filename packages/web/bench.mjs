@@ -7,8 +7,8 @@
 //   node packages/web/bench.mjs [--batch 1,16] [--steps 10]
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { DEFAULT_SCHEDULER_CONFIG, PhiloxNoise } from '../schedule/dist/index.js';
-import { measureModelFlops, OrtEpsModel, sample } from '../sampler/dist/node/index.js';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise } from '../schedule/dist/index.js';
+import { measureModelFlops, OrtDenoiser, sample } from '../sampler/dist/node/index.js';
 import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '../trainer/dist/index.js';
 import { serveStatic } from './serve.mjs';
 
@@ -21,11 +21,11 @@ const model = createModel(defaultUNetConfig(28, 1, 0), 0);
 const bytes = exportOnnx({ model, schedulerConfig: DEFAULT_SCHEDULER_CONFIG, training: { dataset: 'none (random weights)' } });
 console.log(`default 28×28×1 U-Net, ${model.parameterCount()} parameters (random weights); DDIM ${steps} steps`);
 
-const node = await OrtEpsModel.create(bytes, { executionProviders: ['cpu'] });
+const node = await OrtDenoiser.create(bytes, { executionProviders: ['cpu'] });
 async function nodeMsPerStep(batch) {
-  const opts = { method: 'ddim', steps, batch, noise: new PhiloxNoise(1) };
-  await sample(node, DEFAULT_SCHEDULER_CONFIG, { ...opts, steps: 2 }); // warm-up
-  const r = await sample(node, DEFAULT_SCHEDULER_CONFIG, opts);
+  const opts = { batch, noise: new PhiloxNoise(1) };
+  await sample(node, createScheduler(DEFAULT_SCHEDULER_CONFIG, { method: 'ddim', steps: 2 }), opts); // warm-up
+  const r = await sample(node, createScheduler(DEFAULT_SCHEDULER_CONFIG, { method: 'ddim', steps }), opts);
   return r.timings.totalMs / r.timings.steps;
 }
 

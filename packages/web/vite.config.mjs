@@ -18,6 +18,10 @@ const staticFiles = new Map([
   [DEFAULT_MODEL, join(repoRoot, DEFAULT_MODEL)],
 ]);
 
+/** The repository's web address for the page's links: root package.json `repository` (string or { url }), else ''. */
+const rootPackage = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+const REPOSITORY_URL = String(rootPackage.repository?.url ?? rootPackage.repository ?? '').replace(/^git\+/, '');
+
 const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 function copyStaticFiles() {
@@ -41,7 +45,9 @@ export default defineConfig({
   base: './',
   // Workspace packages from their TypeScript sources (no `pnpm build` needed first).
   resolve: { conditions: ['source', ...defaultClientConditions] },
-  define: { __DEFAULT_MODEL__: JSON.stringify(DEFAULT_MODEL) },
+  define: { __DEFAULT_MODEL__: JSON.stringify(DEFAULT_MODEL), __REPOSITORY_URL__: JSON.stringify(REPOSITORY_URL) },
+  // The sampling worker (src/worker/) is an ES module worker, code-split like the page.
+  worker: { format: 'es' },
   plugins: [copyStaticFiles()],
   server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
   preview: { host: '127.0.0.1', headers: ISOLATION_HEADERS },

@@ -1,4 +1,4 @@
-import { type Command, CliError, formatCommandHelp, parseCommandArgs } from './command.js';
+import { type Command, CliError, didYouMean, formatCommandHelp, parseCommandArgs } from './command.js';
 import { commands } from './commands/index.js';
 
 function formatTopHelp(): string {
@@ -32,6 +32,11 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   const command = findCommand(name);
   if (!command) {
+    const guess = didYouMean(name, commands.map((c) => c.name));
+    if (guess) {
+      process.stderr.write(`onnx-ddpm: unknown command '${name}'; did you mean '${guess}'?\n`);
+      return 2;
+    }
     process.stderr.write(`onnx-ddpm: unknown command '${name}'\n\n${formatTopHelp()}\n`);
     return 2;
   }

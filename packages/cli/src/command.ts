@@ -65,6 +65,13 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandConte
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (err) {
+    const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec((err as Error).message);
+    if (unknown) {
+      const guess = didYouMean(unknown[2]!, Object.keys(command.options));
+      throw new UsageError(
+        `unknown flag ${unknown[1]}${unknown[2]}${guess ? ` (did you mean --${guess}?)` : ''}\nRun 'onnx-ddpm ${command.name} --help' for the flags.`,
+      );
+    }
     throw new UsageError(`${(err as Error).message}\nRun 'onnx-ddpm ${command.name} --help' for the flags.`);
   }
   const values: OptionValues = {};
@@ -119,18 +126,53 @@ export function requiredString(values: OptionValues, name: string): string {
   return v;
 }
 
-export function intFlag(values: OptionValues, name: string, min = Number.MIN_SAFE_INTEGER): number | undefined {
+/** The upper end of a range as people read it: "2^k)" for a maximum of 2^k − 1, else "max]". */
+function showBound(max: number): string {
+  const k = Math.log2(max + 1);
+  return Number.isInteger(k) && k >= 16 ? `2^${k})` : `${max}]`;
+}
+
+/** An integer flag written in decimal digits (no 1e3, no 0x10), in [min, max]. */
+export function intFlag(values: OptionValues, name: string, min = 0, max?: number): number | undefined {
   const v = stringFlag(values, name);
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  const decimal = /^[+-]?\d+$/.test(v);
+  const n = decimal ? Number(v) : Number.NaN;
+  if (!(n >= min && n <= (max ?? Number.MAX_SAFE_INTEGER))) {
+    const range = max === undefined ? `≥ ${min}` : `in [${min}, ${showBound(max)}`;
+    throw new UsageError(`--${name} must be an integer ${range}, got '${v}'${decimal ? '' : ' (in decimal digits)'}`);
+  }
   return n;
 }
 
+/** A number flag in decimal notation (2e-4 is fine, 0x10 and Infinity are not). */
 export function numberFlag(values: OptionValues, name: string): number | undefined {
   const v = stringFlag(values, name);
   if (v === undefined) return undefined;
-  const n = Number(v);
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v) ? Number(v) : Number.NaN;
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${v}'`);
   return n;
+}
+
+/** Edit distance (insertions, deletions, substitutions) between a and b. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The candidate a mistyped `word` most likely meant (at most 2 edits, or a prefix of it), else undefined. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const name of candidates) {
+    const d = name.startsWith(word) && word.length >= 2 ? 1 : editDistance(word, name);
+    if (d <= Math.min(2, Math.floor(name.length / 2)) && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name;
 }

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
-import type { ModelSource, OrtEpsModel } from '@onnx-ddpm/sampler/node';
+import type { ModelFileSource, OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import type { ExecutionProviders, SamplerNode } from './sampler-flags.js';
 
-/** The ε-model of a loaded model source on onnxruntime-node, named after its file; warnings go to `warn`. */
-export function openEpsModel(sampler: SamplerNode, source: ModelSource, executionProviders: ExecutionProviders, warn: (w: string) => void): Promise<OrtEpsModel> {
-  return sampler.OrtEpsModel.create(source.modelPath, {
+/** The denoiser of a loaded model file on onnxruntime-node, named after its file; warnings go to `warn`. */
+export function openDenoiser(sampler: SamplerNode, source: ModelFileSource, executionProviders: ExecutionProviders, warn: (w: string) => void): Promise<OrtDenoiser> {
+  return sampler.OrtDenoiser.create(source.modelPath, {
     executionProviders,
     numClasses: source.numClasses,
     sampleShape: source.sampleShape,

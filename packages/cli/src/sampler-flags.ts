@@ -1,4 +1,4 @@
-import { SchedulerConfigError } from '@onnx-ddpm/schedule';
+import { type SamplingMethod, SchedulerConfigError } from '@onnx-ddpm/schedule';
 import { CliError, type OptionValues, stringFlag, UsageError } from './command.js';
 
 /** The Node sampler module; commands load it on demand because it pulls in onnxruntime-node. */
@@ -10,7 +10,7 @@ export function loadNodeSampler(): Promise<SamplerNode> {
 }
 
 /** `--method`: the reverse process, ancestral DDPM or DDIM. */
-export function methodFlag(values: OptionValues): 'ddpm' | 'ddim' {
+export function methodFlag(values: OptionValues): SamplingMethod {
   const method = stringFlag(values, 'method');
   if (method === 'ddpm' || method === 'ddim') return method;
   throw new UsageError(`--method must be ddpm or ddim, got '${method}'`);

@@ -1,16 +1,17 @@
 // @onnx-ddpm/sampler: the runtime-agnostic reverse loop (browser-safe: no node:*, no runtime imports).
-export * from './core/eps-model.js';
-export * from './core/eps-model-contract.js';
-export * from './core/errors.js';
-export * from './core/img2img.js';
-export * from './core/inpaint.js';
-export * from './core/interpolate.js';
-export * from './core/invert.js';
-export * from './core/model-metadata.js';
-export * from './core/sample.js';
-export * from './io/npy.js';
-export * from './io/npy-noise.js';
-export * from './io/shard.js';
-export * from './io/scatter-strip.js';
-export * from './io/scatter-svg.js';
-export * from './io/svg-text.js';
+// Exports what other packages use; the runtime adapters are in ./node and ./web.
+export type { DenoiserInfo, DenoiserModel } from './core/denoiser.js';
+export type { DenoiserBindingOptions } from './core/denoiser-contract.js';
+export { NonFiniteError, SamplerError } from './core/errors.js';
+export { img2imgStart } from './core/img2img.js';
+export type { Inpainting } from './core/inpaint.js';
+export { interpolateLatents } from './core/interpolate.js';
+export { type InvertOptions, invert, psnr, reconstruct } from './core/invert.js';
+export { type JsonText, type ModelSource, ModelSourceError, type ModelSourceOptions, readModelBytes } from './core/model-source.js';
+export { type SampleEditOptions, type SampleOptions, type SampleResult, type SampleStepEvent, type SampleTimings, sample } from './core/sample.js';
+export { decodeNpy, encodeNpy, type NpyArray, NpyError } from './io/npy.js';
+export { NpyNoiseSource } from './io/npy-noise.js';
+export { scatterStripSvg } from './io/scatter-strip.js';
+export { niceStep, type ScatterOptions, scatterSvg, tickLabel, ticksIn } from './io/scatter-svg.js';
+export { parseShardMetadata, parseShardSpec, planMerge, SHARD_FORMAT, type ShardMetadata, shardRange, shardSidecarPath } from './io/shard.js';
+export { escapeXml } from './io/svg-text.js';

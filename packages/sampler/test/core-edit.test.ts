@@ -2,7 +2,7 @@
 // inpainting's exact kept region with resampling, inversion/reconstruction plumbing, slerp latents.
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, ddim, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { img2imgStart, interpolateLatents, invert, OrtEpsModel, reconstruct, sample } from '../src/node/index.js';
+import { img2imgStart, interpolateLatents, invert, OrtDenoiser, reconstruct, sample } from '../src/node/index.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
 const T = 100;
@@ -13,9 +13,9 @@ const size = batch * 16;
 const x0 = testValues(size, 9, -0.9, 0.9);
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-let model: OrtEpsModel;
+let model: OrtDenoiser;
 beforeAll(async () => {
-  model = await OrtEpsModel.create(buildLinearModel(spec), { executionProviders: ['cpu'], name: 'linear' });
+  model = await OrtDenoiser.create(buildLinearModel(spec), { executionProviders: ['cpu'], name: 'linear' });
 });
 afterAll(async () => {
   await model.dispose();

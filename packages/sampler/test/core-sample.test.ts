@@ -1,13 +1,13 @@
-// The runtime-agnostic core: option checks, noise by global sample index (with a plain-JS EpsModel,
+// The runtime-agnostic core: option checks, noise by global sample index (with a plain-JS DenoiserModel,
 // since the core only knows the interface).
-import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
-import { type EpsModel, sample } from '@onnx-ddpm/sampler';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type Scheduler, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { type DenoiserModel, sample } from '@onnx-ddpm/sampler';
 import { describe, expect, it } from 'vitest';
 
 const config: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, num_train_timesteps: 100 };
 
 /** ε̂ = x/2, computed in JS: the core does not care which runtime runs the model. */
-function halfModel(sampleShape: number[], numClasses = 0, outputLength?: (n: number) => number): EpsModel & { calls: number } {
+function halfModel(sampleShape: number[], numClasses = 0, outputLength?: (n: number) => number): DenoiserModel & { calls: number } {
   return {
     calls: 0,
     info: { sampleShape, numClasses, name: 'half' },
@@ -25,6 +25,7 @@ describe('sample() option checks', () => {
   it('names the bad option', async () => {
     const m = halfModel([4]);
     await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 5 }), { batch: 0, noise })).rejects.toThrow('batch must be a positive integer, got 0');
+    await expect(sample(m, config as unknown as Scheduler, { batch: 1, noise })).rejects.toThrow(/takes a scheduler as its second argument/);
     await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 5 }), { batch: 1, noise, firstSample: -1 })).rejects.toThrow(
       'firstSample must be an integer ≥ 0, got -1',
     );
@@ -60,7 +61,7 @@ describe('sample() option checks', () => {
 
   it('an unconditional model gets null labels; a conditional one "no label" by default', async () => {
     const seen: (number[] | null)[] = [];
-    const spy = (numClasses: number): EpsModel => ({
+    const spy = (numClasses: number): DenoiserModel => ({
       info: { sampleShape: [2], numClasses, name: 'spy' },
       async predict(x, _shape, _t, labels) {
         seen.push(labels ? Array.from(labels) : null);
@@ -75,7 +76,7 @@ describe('sample() option checks', () => {
 
 describe('sample() noise by global sample index', () => {
   /** A per-item, nonlinear stand-in for a network: ε̂ = tanh(0.8x + t/T). */
-  const tanhModel: EpsModel = {
+  const tanhModel: DenoiserModel = {
     info: { sampleShape: [2, 3], numClasses: 0, name: 'tanh' },
     async predict(x, _shape, t) {
       return Float32Array.from(x, (v) => Math.tanh(0.8 * v + t[0]! / 100));

@@ -251,3 +251,16 @@ describe('decodeImageRaster', () => {
     await expect(decodeImageRaster(new Uint8Array(10), { name: 'x.png' })).rejects.toThrow(/x\.png is not a readable image/);
   });
 });
+
+describe('one image decoder: transparency on white', () => {
+  it('decodeImageTensor and decodeImageRaster both flatten a transparent pixel onto white', async () => {
+    // 2×1 RGBA: an opaque black pixel, then a fully transparent (black) one.
+    const png = await sharp(Buffer.from([0, 0, 0, 255, 0, 0, 0, 0]), { raw: { width: 2, height: 1, channels: 4 } }).png().toBuffer();
+    const raster = await decodeImageRaster(new Uint8Array(png));
+    expect([raster.channels, ...raster.data]).toEqual([3, 0, 0, 0, 255, 255, 255]); // an RGBA file stays RGB
+    const tensor = await decodeImageTensor(new Uint8Array(png), { size: 1 });
+    expect(tensor.shape).toEqual([1, 1, 1, 1]);
+    const gray = await sharp(Buffer.from([0, 0, 0, 0]), { raw: { width: 1, height: 1, channels: 4 } }).png().toBuffer();
+    expect(Array.from((await decodeImageTensor(new Uint8Array(gray), { size: 2 })).data)).toEqual([1, 1, 1, 1]);
+  });
+});

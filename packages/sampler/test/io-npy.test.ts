@@ -3,12 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { NpyNoiseSource } from '../src/io/npy-noise.js';
 import { decodeNpy, encodeNpy, NpyError } from '../src/io/npy.js';
 
 const PYTHON = '/usr/bin/python3';
-const hasNumpy = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-if (!hasNumpy) console.warn(`skipping the NumPy interop tests: ${PYTHON} with numpy is not available`);
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-npy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +23,7 @@ function ramp(n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 10 ** ((i % 7) - 3));
 }
 
-describe.skipIf(!hasNumpy)('npy interop with NumPy', () => {
+describe('npy interop with NumPy', requires(TEST_DEPS.numpy), () => {
   it('NumPy reads what encodeNpy writes, bit for bit', () => {
     const shape = [2, 3, 4, 5];
     const data = ramp(120);

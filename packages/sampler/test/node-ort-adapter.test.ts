@@ -12,11 +12,12 @@ import {
   loadModelSource,
   NonFiniteError,
   NpyNoiseSource,
-  OrtEpsModel,
+  OrtDenoiser,
   parseExecutionProviders,
   sample,
 } from '@onnx-ddpm/sampler/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipForHardware } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
 const T = 100;
@@ -38,7 +39,7 @@ describe('timestep dtype and rank adaptation', () => {
   const t = new Int32Array([37, 37, 37]);
 
   it('int32 / float32 [N], int64 [1] and scalar, int32 scalar all compute what int64 [N] does', async () => {
-    const reference = await OrtEpsModel.create(buildLinearModel(base), cpu);
+    const reference = await OrtDenoiser.create(buildLinearModel(base), cpu);
     const expected = (await reference.predict(x, [3, ...ITEM], t, null)).slice();
     const full = await sample(reference, createScheduler(config, { method: 'ddim', steps: 10 }), { batch: 3, noise: new PhiloxNoise(4) });
     const variants: Pick<LinearModelSpec, 'timestepType' | 'timestepRank'>[] = [
@@ -50,7 +51,7 @@ describe('timestep dtype and rank adaptation', () => {
       { timestepType: 'float32', timestepRank: 'single' },
     ];
     for (const v of variants) {
-      const m = await OrtEpsModel.create(buildLinearModel({ ...base, ...v }), cpu);
+      const m = await OrtDenoiser.create(buildLinearModel({ ...base, ...v }), cpu);
       expect(Array.from(await m.predict(x, [3, ...ITEM], t, null))).toEqual(Array.from(expected));
       const s = await sample(m, createScheduler(config, { method: 'ddim', steps: 10 }), { batch: 3, noise: new PhiloxNoise(4) });
       expect(Buffer.from(s.samples.buffer).equals(Buffer.from(full.samples.buffer))).toBe(true);
@@ -60,22 +61,22 @@ describe('timestep dtype and rank adaptation', () => {
   });
 
   it('a one-timestep model refuses a batch with different timesteps', async () => {
-    const m = await OrtEpsModel.create(buildLinearModel({ ...base, timestepRank: 'scalar' }), cpu);
+    const m = await OrtDenoiser.create(buildLinearModel({ ...base, timestepRank: 'scalar' }), cpu);
     await expect(m.predict(x, [3, ...ITEM], new Int32Array([1, 2, 3]), null)).rejects.toThrow(/one value for the whole batch/);
     await m.dispose();
   });
 
   it('int32 class labels and symbolic item dims with a given item shape', async () => {
     const spec: LinearModelSpec = { ...base, classTable: testValues(4 * 18, 5), numClasses: 3, labelType: 'int32', symbolicItemDims: true };
-    const m = await OrtEpsModel.create(buildLinearModel(spec), { ...cpu, numClasses: 3, sampleShape: ITEM });
+    const m = await OrtDenoiser.create(buildLinearModel(spec), { ...cpu, numClasses: 3, sampleShape: ITEM });
     expect(m.info).toMatchObject({ numClasses: 3, sampleShape: ITEM });
     const a = (await m.predict(x, [3, ...ITEM], t, Int32Array.from([0, 1, 3]))).slice();
     const b = await m.predict(x, [3, ...ITEM], t, Int32Array.from([1, 1, 3]));
     expect(a.subarray(18).join()).toBe(b.subarray(18).join());
     expect(a.subarray(0, 18).join()).not.toBe(b.subarray(0, 18).join());
     await m.dispose();
-    await expect(OrtEpsModel.create(buildLinearModel(spec), { ...cpu, numClasses: 3 })).rejects.toThrow(/symbolic item dims/);
-    await expect(OrtEpsModel.create(buildLinearModel(spec), { ...cpu, sampleShape: ITEM })).rejects.toThrow(
+    await expect(OrtDenoiser.create(buildLinearModel(spec), { ...cpu, numClasses: 3 })).rejects.toThrow(/symbolic item dims/);
+    await expect(OrtDenoiser.create(buildLinearModel(spec), { ...cpu, sampleShape: ITEM })).rejects.toThrow(
       /class_labels' input but its number of classes is unknown/,
     );
   });
@@ -84,7 +85,7 @@ describe('timestep dtype and rank adaptation', () => {
 describe('model contract errors', () => {
   it('wrong input names: the error lists what the model has', async () => {
     const bytes = buildLinearModel({ ...base, names: { sample: 'x', timestep: 't' } });
-    await expect(OrtEpsModel.create(bytes, cpu)).rejects.toThrow("the model has inputs x: float32 [N, 2, 3, 3], t: int64 [N]; expected 'sample'");
+    await expect(OrtDenoiser.create(bytes, cpu)).rejects.toThrow("the model has inputs x: float32 [N, 2, 3, 3], t: int64 [N]; expected 'sample'");
   });
 
   it('an unsupported input rank or dtype is named', async () => {
@@ -96,8 +97,8 @@ describe('model contract errors', () => {
       g.output('out_sample', sampleType, ['N', 2]);
       return encodeModel(g.build());
     };
-    await expect(OrtEpsModel.create(build(['N', 1], 'float32'), cpu)).rejects.toThrow('input timestep: int64 [N, 1] is not supported');
-    await expect(OrtEpsModel.create(build(['N'], 'float16'), cpu)).rejects.toThrow('input sample: float16 [N, 2] is not supported');
+    await expect(OrtDenoiser.create(build(['N', 1], 'float32'), cpu)).rejects.toThrow('input timestep: int64 [N, 1] is not supported');
+    await expect(OrtDenoiser.create(build(['N'], 'float16'), cpu)).rejects.toThrow('input sample: float16 [N, 2] is not supported');
   });
 });
 
@@ -108,20 +109,20 @@ describe('execution providers', () => {
     expect(() => parseExecutionProviders('cpu,cpu')).toThrow(/listed twice/);
   });
 
-  it.skipIf(cudaProviderInstalled())('falls back from a missing CUDA provider with one warning naming pnpm setup:gpu', async () => {
+  it('falls back from a missing CUDA provider with one warning naming pnpm setup:gpu', skipForHardware(cudaProviderInstalled(), 'the CUDA provider works here: no fallback to see'), async () => {
     const warnings: string[] = [];
-    const m = await OrtEpsModel.create(buildLinearModel(base), { executionProviders: ['cuda', 'cpu'], onWarning: (w) => warnings.push(w) });
+    const m = await OrtDenoiser.create(buildLinearModel(base), { executionProviders: ['cuda', 'cpu'], onWarning: (w) => warnings.push(w) });
     expect(m.executionProvider).toBe('cpu');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/cuda unavailable: .*pnpm setup:gpu.*falling back to cpu/);
     await m.dispose();
-    await expect(OrtEpsModel.create(buildLinearModel(base), { executionProviders: ['cuda'] })).rejects.toThrow(/no execution provider of \[cuda\] works/);
+    await expect(OrtDenoiser.create(buildLinearModel(base), { executionProviders: ['cuda'] })).rejects.toThrow(/no execution provider of \[cuda\] works/);
   });
 });
 
 describe('non-finite x_t', () => {
   it('stops with an error naming the step where x_t became NaN', async () => {
-    const m = await OrtEpsModel.create(buildLinearModel({ ...base, nanBelow: 25 }), cpu);
+    const m = await OrtDenoiser.create(buildLinearModel({ ...base, nanBelow: 25 }), cpu);
     const seen: number[] = [];
     // DDIM 20 steps over T = 100 ('leading'): t = 95, 90, …; t = 20 (< 25) is step 16.
     const run = sample(m, createScheduler(config, { method: 'ddim', steps: 20 }), { batch: 2, noise: new PhiloxNoise(1), onStep: (e) => void seen.push(e.t) });
@@ -136,7 +137,7 @@ describe('non-finite x_t', () => {
 
 describe('noise from a .npy file', () => {
   it('replays the Philox run bit for bit when the file holds the same noise', async () => {
-    const m = await OrtEpsModel.create(buildLinearModel(base), cpu);
+    const m = await OrtDenoiser.create(buildLinearModel(base), cpu);
     const steps = 8;
     const frame = 2 * 18;
     const philox = new PhiloxNoise(77);
@@ -157,7 +158,7 @@ describe('model sources', () => {
   const cfgB: SchedulerConfig = { ...config, beta_end: 0.03 };
   const metadata = {
     'onnx_ddpm.scheduler_config': schedulerConfigToJSON(cfgA),
-    'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 3, channels: 2, numClasses: 0 }),
+    'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 3, in_channels: 2, num_classes: 0 }),
     'onnx_ddpm.schedule_fingerprint': fingerprint(cfgA),
   };
 
@@ -200,11 +201,11 @@ describe('model sources', () => {
     await expect(loadModelSource(join(dir, 'nope.onnx'))).rejects.toThrow(`model not found: ${join(dir, 'nope.onnx')}`);
     const text = join(dir, 'text.onnx');
     writeFileSync(text, 'this is not a model\n'.repeat(20));
-    await expect(loadModelSource(text)).rejects.toThrow(`${text} is not a readable ONNX model`);
+    await expect(loadModelSource(text)).rejects.toThrow(`${text} is not an ONNX model`);
     const bytes = buildLinearModel({ ...base, metadata });
     const cut = join(dir, 'cut.onnx');
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-    await expect(loadModelSource(cut)).rejects.toThrow(`${cut} is not a readable ONNX model`);
+    await expect(loadModelSource(cut)).rejects.toThrow(`${cut} is not an ONNX model`);
     const bare = join(dir, 'bare.onnx');
     writeFileSync(bare, buildLinearModel(base));
     await expect(loadModelSource(bare)).rejects.toThrow(/carries no onnx_ddpm.scheduler_config metadata; give a scheduler config with --scheduler-config/);

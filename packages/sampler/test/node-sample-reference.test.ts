@@ -1,7 +1,7 @@
 // DDPM and DDIM trajectories through onnxruntime-node against a float64 loop written here from the
 // papers' equations (Ho et al. 2020 eqs. 4, 6–7; Song et al. 2021 eq. 12).
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
-import { type EpsModel, OrtEpsModel, sample, type SampleStepEvent } from '@onnx-ddpm/sampler/node';
+import { type DenoiserModel, OrtDenoiser, sample, type SampleStepEvent } from '@onnx-ddpm/sampler/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLinearModel, gaussianDataCoefficients, itemSize, type LinearModelSpec, linearModelReference, testValues } from './node-test-models.js';
 
@@ -97,9 +97,9 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-let model: OrtEpsModel;
+let model: OrtDenoiser;
 beforeAll(async () => {
-  model = await OrtEpsModel.create(buildLinearModel(spec), { executionProviders: ['cpu'], name: 'linear' });
+  model = await OrtDenoiser.create(buildLinearModel(spec), { executionProviders: ['cpu'], name: 'linear' });
 });
 afterAll(async () => {
   await model.dispose();
@@ -191,9 +191,9 @@ describe('classifier-free guidance', () => {
   const K = 3;
   const condSpec: LinearModelSpec = { ...spec, numClasses: K, classTable: testValues((K + 1) * 18, 21, -0.5, 0.5) };
   const labels = Int32Array.from([0, 2, 1]);
-  let cond: OrtEpsModel;
+  let cond: OrtDenoiser;
   beforeAll(async () => {
-    cond = await OrtEpsModel.create(buildLinearModel(condSpec), { executionProviders: ['cpu'], numClasses: K, name: 'cond' });
+    cond = await OrtDenoiser.create(buildLinearModel(condSpec), { executionProviders: ['cpu'], numClasses: K, name: 'cond' });
   });
   afterAll(async () => {
     await cond.dispose();
@@ -201,7 +201,7 @@ describe('classifier-free guidance', () => {
 
   it('makes one model call of batch 2N per step (labels, then "no label") and matches the reference', async () => {
     const calls: { batch: number; labels: number[] }[] = [];
-    const recording: EpsModel = {
+    const recording: DenoiserModel = {
       info: cond.info,
       predict(x, shape, t, l) {
         calls.push({ batch: shape[0]!, labels: Array.from(l ?? []) });
@@ -221,7 +221,7 @@ describe('classifier-free guidance', () => {
 
   it('the batched 2N call gives the same as two separate N calls combined', async () => {
     const d = itemSize(condSpec);
-    const separate: EpsModel = {
+    const separate: DenoiserModel = {
       info: cond.info,
       async predict(x, shape, t, l) {
         const n = shape[0]! / 2;

@@ -1,8 +1,8 @@
 // The onnxruntime-web adapter in Node (wasm EP): same samples as the onnxruntime-node adapter for
 // the same seed, the contract's dtype/rank adaptation, clear errors for models that do not fit.
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
-import { OrtEpsModel, sample as sampleNode } from '@onnx-ddpm/sampler/node';
-import { OrtWebEpsModel, sample, SamplerError } from '@onnx-ddpm/sampler/web';
+import { OrtDenoiser, sample as sampleNode } from '@onnx-ddpm/sampler/node';
+import { OrtWebDenoiser, sample, SamplerError } from '@onnx-ddpm/sampler/web';
 import { describe, expect, it } from 'vitest';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
@@ -20,7 +20,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-describe('OrtWebEpsModel on the wasm EP (Node)', () => {
+describe('OrtWebDenoiser on the wasm EP (Node)', () => {
   it('samples what the onnxruntime-node adapter samples, DDPM and DDIM, for every timestep dtype and rank', async () => {
     const variants: Pick<LinearModelSpec, 'timestepType' | 'timestepRank'>[] = [
       { timestepType: 'int64' },
@@ -30,9 +30,9 @@ describe('OrtWebEpsModel on the wasm EP (Node)', () => {
     ];
     for (const v of variants) {
       const bytes = buildLinearModel({ ...base, ...v });
-      const web = await OrtWebEpsModel.create(bytes, wasm);
+      const web = await OrtWebDenoiser.create(bytes, wasm);
       expect(web.executionProvider).toBe('wasm');
-      const node = await OrtEpsModel.create(bytes, { executionProviders: ['cpu'] });
+      const node = await OrtDenoiser.create(bytes, { executionProviders: ['cpu'] });
       for (const opts of [
         { method: 'ddpm' as const, steps: 20, batch: 3 },
         { method: 'ddim' as const, steps: 10, eta: 0.5, batch: 2 },
@@ -51,8 +51,8 @@ describe('OrtWebEpsModel on the wasm EP (Node)', () => {
   it('feeds class labels and runs classifier-free guidance like the Node adapter', async () => {
     const numClasses = 3;
     const bytes = buildLinearModel({ ...base, classTable: testValues((numClasses + 1) * D, 5, -0.3, 0.3), numClasses, labelType: 'int32' });
-    const web = await OrtWebEpsModel.create(bytes, { ...wasm, numClasses });
-    const node = await OrtEpsModel.create(bytes, { executionProviders: ['cpu'], numClasses });
+    const web = await OrtWebDenoiser.create(bytes, { ...wasm, numClasses });
+    const node = await OrtDenoiser.create(bytes, { executionProviders: ['cpu'], numClasses });
     const opts = { method: 'ddim' as const, steps: 8, batch: 3, classLabels: new Int32Array([0, 2, 1]), guidance: 2.5 };
     const scheduler = createScheduler(config, opts);
     const a = await sample(web, scheduler, { ...opts, noise: new PhiloxNoise(3) });
@@ -67,22 +67,22 @@ describe('OrtWebEpsModel on the wasm EP (Node)', () => {
 
   it('names the inputs it found when they do not fit the contract', async () => {
     const bytes = buildLinearModel({ ...base, names: { sample: 'x', timestep: 't' } });
-    const err = await OrtWebEpsModel.create(bytes, wasm).catch((e: unknown) => e);
+    const err = await OrtWebDenoiser.create(bytes, wasm).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SamplerError);
     expect((err as Error).message).toMatch(/the model has inputs x: float32 \[N, 2, 3, 3\], t: int64 \[N\]; expected 'sample'/);
   });
 
   it('refuses bytes that are not ONNX with a one-line message', async () => {
-    const err = await OrtWebEpsModel.create(new TextEncoder().encode('not a model'), wasm).catch((e: unknown) => e);
+    const err = await OrtWebDenoiser.create(new TextEncoder().encode('not a model'), wasm).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/^onnxruntime-web could not load the model: /);
     expect((err as Error).message).not.toContain('\n');
   });
 
   it('says why WebGPU is skipped in Node and falls back to wasm', async () => {
     const warnings: string[] = [];
-    const web = await OrtWebEpsModel.create(buildLinearModel(base), { onWarning: (w) => warnings.push(w) });
+    const web = await OrtWebDenoiser.create(buildLinearModel(base), { onWarning: (w) => warnings.push(w) });
     expect(web.executionProvider).toBe('wasm');
-    expect(warnings).toEqual(["execution provider webgpu: onnxruntime-web's Node build has no WebGPU EP; using wasm"]);
+    expect(warnings).toEqual(["execution provider webgpu unavailable: onnxruntime-web's Node build has no WebGPU EP; falling back to wasm"]);
     await web.dispose();
   });
 });

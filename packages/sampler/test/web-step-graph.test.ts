@@ -1,7 +1,7 @@
 // The device-resident reverse loop: the step graph's coefficients reproduce packages/schedule's
 // steps, and the loop (run here on ORT-web's wasm EP in Node) samples what the core loop samples.
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type PredictionType, type SchedulerConfig } from '@onnx-ddpm/schedule';
-import { OrtWebEpsModel, sample, sampleOnDevice } from '@onnx-ddpm/sampler/web';
+import { OrtWebDenoiser, sample, sampleOnDevice } from '@onnx-ddpm/sampler/web';
 import { describe, expect, it } from 'vitest';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
@@ -66,7 +66,7 @@ describe('sampleOnDevice (step graph on the session provider; wasm here)', () =>
       { bytes: cond, scheduler: createScheduler(config, { method: 'ddim', steps: 6 }), opts: { batch: 2, classLabels: new Int32Array([1, 0]), guidance: 3 } },
     ];
     for (const { bytes, scheduler, opts } of cases) {
-      const model = await OrtWebEpsModel.create(bytes, { executionProviders: ['wasm'], numClasses: bytes === cond ? numClasses : undefined });
+      const model = await OrtWebDenoiser.create(bytes, { executionProviders: ['wasm'], numClasses: bytes === cond ? numClasses : undefined });
       const previews: number[] = [];
       const device = await sampleOnDevice(model, scheduler, {
         ...opts,

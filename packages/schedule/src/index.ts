@@ -1,6 +1,6 @@
 /** @onnx-ddpm/schedule — zero-dependency DDPM math shared by the trainer and every sampler. */
 
-export { computeBetas, linspace } from './beta-schedules.js';
+export { linspace } from './beta-schedules.js';
 export {
   BETA_SCHEDULES,
   type BetaSchedule,

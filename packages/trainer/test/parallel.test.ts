@@ -99,6 +99,16 @@ describe('createWorkerEngine (2 wasm workers)', () => {
     reference.applyGradients(local.grads, 0);
   });
 
+  it("reports where the last step's time went: both workers, all-reduce and update within the step", () => {
+    const t = engine.lastStepTimings()!;
+    expect(t.computeMs).toHaveLength(2);
+    expect(t.shareMs).toHaveLength(2);
+    for (const ms of [...t.computeMs, ...t.shareMs, t.allReduceMs, t.applyMs]) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...t.computeMs)).toBeGreaterThan(0);
+    expect(Math.max(...t.computeMs)).toBeLessThanOrEqual(t.computePhaseMs);
+    expect(t.computePhaseMs + t.allReduceMs + t.applyMs).toBeLessThanOrEqual(t.totalMs + 1e-6);
+  });
+
   it('keeps every replica bitwise identical, also when a batch is smaller than the pool', async () => {
     const before = await engine.getState();
     await engine.step(batchOf(4, 12), 1);

@@ -1,9 +1,8 @@
 // window.onnxDdpm: the page's programmatic hook (for `onnx-ddpm parity` and the browser tests).
-// Documented in packages/web/README.md.
-import { computeTables, createScheduler, parseSchedulerConfig, type SamplingMethod, TABLE_NAMES } from '@onnx-ddpm/schedule';
-import { type OrtWebEpsModel, readModelBytes, SamplerError, type WebExecutionProvider } from '@onnx-ddpm/sampler/web';
-import { generate, openModel } from './engine.js';
-import { loadOrt } from './ort.js';
+// Documented in packages/web/README.md. Calls run in the page's sampling worker.
+import { computeTables, parseSchedulerConfig, TABLE_NAMES } from '@onnx-ddpm/schedule';
+import type { SamplingMethod, WebExecutionProvider } from './sampler.js';
+import type { SamplerClient } from './worker/client.js';
 
 /** An array argument: a typed array from page code, a plain number array through playwright's evaluate. */
 type Numbers = ArrayLike<number>;
@@ -42,61 +41,38 @@ function toBytes(b: Bytes): Uint8Array {
 }
 
 function checkEp(ep: string): WebExecutionProvider {
-  if (ep !== 'webgpu' && ep !== 'wasm') throw new SamplerError(`ep must be 'webgpu' or 'wasm', got '${ep}'`);
+  if (ep !== 'webgpu' && ep !== 'wasm') throw new Error(`ep must be 'webgpu' or 'wasm', got '${ep}'`);
   return ep;
 }
 
-/** One open session, reused while the same bytes come back on the same provider. */
-let cached: { bytes: Uint8Array; ep: WebExecutionProvider; config: string | undefined; model: OrtWebEpsModel } | null = null;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-async function modelFor(bytes: Uint8Array, ep: WebExecutionProvider, schedulerConfigJson?: string) {
-  const source = readModelBytes(bytes, 'model', schedulerConfigJson);
-  if (cached && cached.ep === ep && cached.config === schedulerConfigJson && sameBytes(cached.bytes, bytes)) return { source, model: cached.model };
-  await cached?.model.dispose();
-  cached = null;
-  // Exactly the provider asked for: a parity check must not silently run elsewhere.
-  const model = await openModel(source, [ep]);
-  cached = { bytes, ep, config: schedulerConfigJson, model };
-  return { source, model };
-}
-
-export function installHook(): OnnxDdpmHook {
+export function installHook(client: SamplerClient, ready: Promise<unknown>): OnnxDdpmHook {
   const hook: OnnxDdpmHook = {
-    ready: loadOrt().then(() => undefined),
+    ready: ready.then(() => undefined),
     async modelCall(modelBytes, ep, sample, shape, timestep, classLabels) {
-      const { model } = await modelFor(toBytes(modelBytes), checkEp(ep));
-      const output = await model.predict(
-        Float32Array.from(sample),
+      return client.modelCall({
+        bytes: toBytes(modelBytes),
+        ep: checkEp(ep),
+        sample: Float32Array.from(sample),
         shape,
-        Int32Array.from(timestep),
-        classLabels ? Int32Array.from(classLabels) : null,
-      );
-      return { output: Float32Array.from(output), ep: model.executionProvider };
+        timestep: Int32Array.from(timestep),
+        classLabels: classLabels ? Int32Array.from(classLabels) : null,
+      });
     },
     async sample(modelBytes, ep, opts) {
-      const { source, model } = await modelFor(toBytes(modelBytes), checkEp(ep), opts.schedulerConfigJson);
-      if (!source.config) throw new SamplerError('the model carries no scheduler config: pass schedulerConfigJson');
-      const eta = opts.method === 'ddim' ? (opts.eta ?? 0) : undefined;
-      const result = await generate(model, {
-        scheduler: createScheduler(source.config, { method: opts.method, steps: opts.steps, eta }),
-        seed: opts.seed,
-        batch: opts.batch,
-        classLabels: opts.classLabels ? Int32Array.from(opts.classLabels) : null,
-        guidance: opts.guidance,
+      return client.sample({
+        bytes: toBytes(modelBytes),
+        ep: checkEp(ep),
+        schedulerConfigJson: opts.schedulerConfigJson,
+        settings: {
+          method: opts.method,
+          steps: opts.steps,
+          eta: opts.eta ?? 0,
+          seed: opts.seed,
+          batch: opts.batch,
+          classLabels: opts.classLabels ? Int32Array.from(opts.classLabels) : null,
+          guidance: opts.guidance,
+        },
       });
-      return {
-        samples: result.samples,
-        shape: result.shape,
-        ep: model.executionProvider,
-        msPerStep: result.timings.totalMs / result.timings.steps,
-        modelMsPerStep: result.timings.modelMs / result.timings.steps,
-      };
     },
     scheduleTables(schedulerConfigJson) {
       const tables = computeTables(parseSchedulerConfig(schedulerConfigJson));

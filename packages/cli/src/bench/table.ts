@@ -1,6 +1,7 @@
 // `onnx-ddpm bench --runtimes … --train …`: the one-run benchmark table. Sampling on every selected
 // parity runtime and training on every selected TF.js configuration, each in a child process of its
 // own (its peak RSS), one after another; the matmul reference and FLOP counts in this process.
+import type { SamplingMethod } from '@onnx-ddpm/schedule';
 import { makeJob } from '../parity/job.js';
 import type { ModelUnderTest } from '../parity/model-under-test.js';
 import { parityRuntimes } from '../parity/runtimes.js';
@@ -65,7 +66,7 @@ export interface BenchTableReport {
     model: string;
     sampleShape: number[];
     numClasses: number;
-    method: 'ddpm' | 'ddim';
+    method: SamplingMethod;
     batches: number[];
     /** Steps on ORT-node CPU/CUDA, and on the wasm and WebGPU runtimes. */
     steps: number;
@@ -87,7 +88,7 @@ export interface SamplingOptions {
   model: ModelUnderTest;
   selected: readonly SamplingRuntimeId[];
   batches: number[];
-  method: 'ddpm' | 'ddim';
+  method: SamplingMethod;
   steps: number;
   slowSteps: number;
   /** A runtime stops before a batch size projected to take longer than this (seconds). */

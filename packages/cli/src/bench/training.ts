@@ -71,16 +71,36 @@ export function syntheticBatch(n: number, size: number, channels: number, numCla
   return { x0, eps, t, labels, shape: [n, size, size, channels], dropoutSeed: step };
 }
 
-/** Runs `warmup` untimed and `steps` timed steps of `engine`; mean ms per timed step. */
+/** Mean wall time and CPU time (this process, all threads: the workers are threads) per timed step. */
+export interface StepTimes {
+  ms: number;
+  cpuMs: number;
+}
+
+/**
+ * Runs `warmup` untimed and `steps` timed steps of `engine`. `afterStep` runs after each timed step
+ * (outside the timing), e.g. to read the engine's own step timings.
+ */
 export async function timeTrainSteps(
   engine: TrainEngine,
   opts: { batch: number; warmup: number; steps: number; imageSize: number; channels: number; numClasses: number },
-): Promise<number> {
+  afterStep?: () => void,
+): Promise<StepTimes> {
   const batch = (step: number) => syntheticBatch(opts.batch, opts.imageSize, opts.channels, opts.numClasses, step);
   for (let s = 0; s < opts.warmup; s++) await engine.step(batch(s), s);
-  const t0 = performance.now();
-  for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) await engine.step(batch(s), s);
-  return (performance.now() - t0) / opts.steps;
+  let ms = 0;
+  let cpuMs = 0;
+  for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) {
+    const next = batch(s);
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await engine.step(next, s);
+    ms += performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpuMs += (c.user + c.system) / 1000;
+    afterStep?.();
+  }
+  return { ms: ms / opts.steps, cpuMs: cpuMs / opts.steps };
 }
 
 /** What one configuration measured, or why it could not run. */
@@ -108,8 +128,8 @@ export async function benchTrainConfig(config: TrainBenchConfig): Promise<TrainC
     engine = await trainer.createWorkerEngine({ ...init, workers: config.workers, backend: config.backend });
   }
   try {
-    const msPerStep = await timeTrainSteps(engine, config);
-    return { status: 'ran', detail: engine.description, msPerStep };
+    const { ms } = await timeTrainSteps(engine, config);
+    return { status: 'ran', detail: engine.description, msPerStep: ms };
   } finally {
     await engine.dispose();
   }

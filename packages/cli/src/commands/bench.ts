@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspectModel } from '@onnx-ddpm/onnx';
-import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
-import { createScheduler, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
+import { createScheduler, PhiloxNoise, type SamplingMethod, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 import { formatBenchMarkdown, formatBenchTable } from '../bench/format.js';
@@ -42,7 +42,7 @@ export interface BenchModelReport {
 }
 
 export interface BenchReport {
-  method: 'ddpm' | 'ddim';
+  method: SamplingMethod;
   steps: number;
   /** The n×n×n MatMul on ORT CPU: fastest call (gflops, the reference) and median. */
   matmul: { size: number; bestMs: number; medianMs: number; gflops: number; medianGflops: number };
@@ -65,10 +65,10 @@ const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 /** Times `steps` reverse steps at one batch size (after 3 short warm-up runs) and counts the model's FLOPs. */
 async function benchBatch(
   sampler: SamplerNode,
-  model: OrtEpsModel,
+  model: OrtDenoiser,
   bytes: Uint8Array,
   config: SchedulerConfig,
-  opts: { method: 'ddpm' | 'ddim'; steps: number; batch: number },
+  opts: { method: SamplingMethod; steps: number; batch: number },
 ): Promise<Omit<BenchRow, 'percentOfMatmul'>> {
   const { batch } = opts;
   const { numClasses, sampleShape } = model.info;
@@ -158,11 +158,11 @@ export const benchCommand: Command = {
     const sampler = await loadNodeSampler();
     const executionProviders = executionProvidersFlag(sampler, values, 'cpu');
     const warn = (message: string) => process.stderr.write(`onnx-ddpm bench: warning: ${message}\n`);
-    const opened: OrtEpsModel[] = [];
+    const opened: OrtDenoiser[] = [];
     try {
       const source = await sampler.loadModelSource(modelPath, { schedulerConfigPath: stringFlag(values, 'scheduler-config') });
       for (const w of source.warnings) warn(w);
-      const main = await sampler.OrtEpsModel.create(source.bytes, {
+      const main = await sampler.OrtDenoiser.create(source.bytes, {
         executionProviders,
         numClasses: source.numClasses,
         sampleShape: source.sampleShape,
@@ -170,7 +170,7 @@ export const benchCommand: Command = {
         onWarning: warn,
       });
       opened.push(main);
-      const models: { path: string; model: OrtEpsModel; bytes: Uint8Array }[] = [{ path: source.modelPath, model: main, bytes: source.bytes }];
+      const models: { path: string; model: OrtDenoiser; bytes: Uint8Array }[] = [{ path: source.modelPath, model: main, bytes: source.bytes }];
       if (comparePath !== undefined) {
         let bytes: Uint8Array;
         try {
@@ -189,7 +189,7 @@ export const benchCommand: Command = {
         if (declared?.every((d) => typeof d === 'number') && declared.join() !== want.join()) {
           throw new CliError(`--compare ${comparePath} takes items of [${declared.join(', ')}], ${modelPath} takes [${want.join(', ')}]`);
         }
-        const other = await sampler.OrtEpsModel.create(bytes, {
+        const other = await sampler.OrtDenoiser.create(bytes, {
           executionProviders,
           numClasses: main.info.numClasses,
           sampleShape: want,

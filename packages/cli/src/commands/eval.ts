@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
+import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import type { ImageQuality, ImageReference } from '../eval/image-quality.js';
 import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '../eval/methods.js';
@@ -20,16 +20,6 @@ export interface EvalRow {
   guidance: number | null;
   samplingSeconds: number;
   metrics: ImageQuality | PointQuality;
-}
-
-/** The dataset the model was trained on, from its `onnx_ddpm.training` metadata. */
-function trainingDataset(metadata: Record<string, string>, key: string): string | undefined {
-  try {
-    const dataset = (JSON.parse(metadata[key] ?? '{}') as { dataset?: unknown }).dataset;
-    return typeof dataset === 'string' ? dataset : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export const evalCommand: Command = {
@@ -57,9 +47,8 @@ export const evalCommand: Command = {
     let n = intFlag(values, 'n', 2)!;
     const samplesPath = stringFlag(values, 'samples');
     const batch = intFlag(values, 'batch', 1)!;
-    const seed = intFlag(values, 'seed', 0)!;
     // Batch b of a run draws Philox noise with key seed·2²⁴ + b, which must stay below 2⁶⁴.
-    if (seed >= 2 ** 40) throw new UsageError(`--seed must be below 2^40, got ${seed}`);
+    const seed = intFlag(values, 'seed', 0, 2 ** 40 - 1)!;
     const dataSeed = intFlag(values, 'data-seed', 0)!;
     let guidanceList: (number | undefined)[];
     try {
@@ -82,7 +71,7 @@ export const evalCommand: Command = {
     const { loadToyReference, pointQuality } = await import('../eval/point-quality.js');
     const { OrtImageClassifier } = await import('../eval/ort-classifier.js');
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
-    let model: OrtEpsModel | undefined;
+    let model: OrtDenoiser | undefined;
     let classifier: OrtImageClassifier | undefined;
     try {
       const source = await sampler.loadModelSource(modelPath);
@@ -92,8 +81,8 @@ export const evalCommand: Command = {
       } catch (err) {
         throw new UsageError(`--methods: ${(err as Error).message}`);
       }
-      const trainedOn = trainingDataset(source.summary.metadata, sampler.METADATA_KEYS.training);
-      model = await sampler.OrtEpsModel.create(source.modelPath, {
+      const trainedOn = typeof source.training?.dataset === 'string' ? source.training.dataset : undefined;
+      model = await sampler.OrtDenoiser.create(source.modelPath, {
         executionProviders,
         numClasses: source.numClasses,
         sampleShape: source.sampleShape,

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import { parseBackend, trainerUserError } from './train.js';
+import { checkOutputPath } from '../output.js';
+import { opsetFlagInRange, parseBackend, trainerUserError } from './train.js';
 
 type Trainer = typeof import('@onnx-ddpm/trainer');
 type Checkpoint = Awaited<ReturnType<Trainer['loadCheckpoint']>>;
@@ -36,10 +37,13 @@ export const exportCommand: Command = {
     const out = stringFlag(values, 'out');
     const compactOut = stringFlag(values, 'compact-checkpoint');
     if (!out && !compactOut) throw new UsageError('nothing to write: give --out <model.onnx> and/or --compact-checkpoint <dir>');
-    const opset = intFlag(values, 'opset', 1)!;
+    const opsetFlag = intFlag(values, 'opset', 1)!;
     const backend = parseBackend(stringFlag(values, 'backend'));
     const useEma = values['no-ema'] !== true;
     const trainer = await import('@onnx-ddpm/trainer');
+    const opset = opsetFlagInRange(trainer, opsetFlag);
+    if (out) await checkOutputPath('out', out, 'file');
+    if (compactOut) await checkOutputPath('compact-checkpoint', compactOut, 'folder');
     try {
       const ckpt = await trainer.loadCheckpoint(dir);
       if (compactOut) {

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
-import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
+import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { ddim, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
-import { openEpsModel } from '../open-model.js';
+import { openDenoiser } from '../open-model.js';
+import { checkOutputPath, writeOutputs } from '../output.js';
 import { executionProvidersFlag, loadNodeSampler, type SamplerNode, samplerUserError } from '../sampler-flags.js';
-import { writeAllOrNothing } from '../write-all.js';
 import { classLabelsFlag, loadInit } from './sample-init.js';
 
 type Endpoint = { seed: number } | { path: string };
@@ -43,14 +43,16 @@ export const interpolateCommand: Command = {
     const outPath = stringFlag(values, 'out');
     const npyPath = stringFlag(values, 'save-npy');
     if (!outPath && !npyPath) throw new UsageError('nothing to write: give --out or --save-npy');
+    if (outPath) await checkOutputPath('out', outPath, 'file');
+    if (npyPath) await checkOutputPath('save-npy', npyPath, 'file');
     const sampler = await loadNodeSampler();
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
     const warn = (message: string) => process.stderr.write(`onnx-ddpm interpolate: warning: ${message}\n`);
-    let model: OrtEpsModel | undefined;
+    let model: OrtDenoiser | undefined;
     try {
       const source = await sampler.loadModelSource(modelPath);
       for (const w of source.warnings) warn(w);
-      model = await openEpsModel(sampler, source, executionProviders, warn);
+      model = await openDenoiser(sampler, source, executionProviders, warn);
       const info = model.info;
       const isImage = info.sampleShape.length === 3;
       const isPoints = info.sampleShape.join() === '2';
@@ -83,7 +85,7 @@ export const interpolateCommand: Command = {
       const title = `${describeEndpoint(from)} → ${describeEndpoint(to)}`;
       if (outPath) files.push({ path: outPath, bytes: await drawStrip(sampler, result.samples, frames, info.sampleShape) });
       if (npyPath) files.push({ path: npyPath, bytes: sampler.encodeNpy(result.samples, [frames * items, ...info.sampleShape]) });
-      await writeAllOrNothing(files);
+      await writeOutputs(files);
       process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}: ${frames} frames ${title}, DDIM ${steps} steps on ${model.executionProvider}\n`);
       return 0;
     } catch (err) {

@@ -1,8 +1,8 @@
-import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
+import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { type Command, intFlag, requiredString } from '../command.js';
-import { writeFileAtomic } from '../output.js';
+import { checkOutputPath, writeOutputs } from '../output.js';
 import { ProgressBar } from '../progress.js';
-import { openEpsModel } from '../open-model.js';
+import { openDenoiser } from '../open-model.js';
 import { executionProvidersFlag, loadNodeSampler, samplerUserError } from '../sampler-flags.js';
 import { classLabelsFlag, loadInit } from './sample-init.js';
 
@@ -25,14 +25,15 @@ export const invertCommand: Command = {
     const npyPath = requiredString(values, 'save-npy');
     const steps = intFlag(values, 'steps', 1)!;
     const classFlag = intFlag(values, 'class', 0);
+    await checkOutputPath('save-npy', npyPath, 'file');
     const sampler = await loadNodeSampler();
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
     const warn = (message: string) => process.stderr.write(`onnx-ddpm invert: warning: ${message}\n`);
-    let model: OrtEpsModel | undefined;
+    let model: OrtDenoiser | undefined;
     try {
       const source = await sampler.loadModelSource(modelPath);
       for (const w of source.warnings) warn(w);
-      model = await openEpsModel(sampler, source, executionProviders, warn);
+      model = await openDenoiser(sampler, source, executionProviders, warn);
       const notes: string[] = [];
       const images = await loadInit(sampler, imagesPath, model.info, values.resize === true, notes, 'images');
       for (const note of notes) warn(note);
@@ -40,7 +41,7 @@ export const invertCommand: Command = {
       const progress = new ProgressBar(`inverting on ${model.executionProvider}`, steps);
       const onStep = (e: { index: number }) => progress.update(e.index);
       const latents = await sampler.invert(model, source.config, images.data, { steps, classLabels, onStep });
-      await writeFileAtomic(npyPath, sampler.encodeNpy(latents.samples, latents.shape));
+      await writeOutputs([{ path: npyPath, bytes: sampler.encodeNpy(latents.samples, latents.shape) }]);
       let check = '';
       if (values.check === true) {
         const back = await sampler.reconstruct(model, source.config, latents.samples, { steps, classLabels });

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { ShardMetadata } from '@onnx-ddpm/sampler';
 import { type Command, CliError, UsageError } from '../command.js';
+import { checkOutputPath, writeOutputs } from '../output.js';
 import { loadNodeSampler, type SamplerNode } from '../sampler-flags.js';
-import { writeAllOrNothing } from '../write-all.js';
 
 async function readShard(sampler: SamplerNode, path: string) {
   const read = (p: string) =>
@@ -37,6 +37,7 @@ export const mergeCommand: Command = {
     for (const out of outs) {
       if (!['.npy', '.png'].includes(extname(out).toLowerCase())) throw new UsageError(`--out ${out}: give a .npy or .png file`);
       if (positionals.includes(out)) throw new UsageError(`--out ${out} is one of the shards`);
+      await checkOutputPath('out', out, 'file');
     }
     const sampler = await loadNodeSampler();
     const shards = [];
@@ -64,7 +65,7 @@ export const mergeCommand: Command = {
         files.push({ path: out, bytes: await sampler.encodeScatterPng(samples, { title: `${run.model}: ${run.n} samples, ${run.method} ${run.steps} steps` }) });
       } else throw new UsageError(`--out ${out}: items of shape [${run.itemShape.join(', ')}] are neither images nor 2-D points`);
     }
-    await writeAllOrNothing(files);
+    await writeOutputs(files);
     process.stdout.write(`merged ${shards.length} shards (${run.n} samples) into ${outs.join(', ')}\n`);
     return 0;
   },

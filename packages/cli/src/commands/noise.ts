@@ -10,7 +10,8 @@ import {
   type SchedulerConfig,
 } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import { writeFileAtomic } from '../output.js';
+import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
+import { checkOutputPath } from '../output.js';
 
 /** Reads the scheduler config from --scheduler-config and --schedule (defaults: diffusers' DDPMScheduler). */
 export async function schedulerConfigFromFlags(configPath: string | undefined, schedule: string | undefined): Promise<SchedulerConfig> {
@@ -78,13 +79,14 @@ export const noiseCommand: Command = {
   async run({ values }) {
     const imagePath = requiredString(values, 'image');
     const outPath = requiredString(values, 'out');
-    const seed = intFlag(values, 'seed', 0)!;
+    const seed = intFlag(values, 'seed', 0, Number.MAX_SAFE_INTEGER)!;
     const size = intFlag(values, 'size', 1)!;
     const scale = intFlag(values, 'scale', 1);
     const config = await schedulerConfigFromFlags(stringFlag(values, 'scheduler-config'), stringFlag(values, 'schedule'));
     const T = config.num_train_timesteps;
     const stepsText = stringFlag(values, 'steps');
     const steps = stepsText === undefined ? defaultSteps(T, 6) : parseStepList(stepsText, T);
+    await checkOutputPath('out', outPath, 'file');
 
     let bytes: Uint8Array;
     try {

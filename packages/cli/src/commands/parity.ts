@@ -62,7 +62,7 @@ export const parityCommand: Command = {
     const eta = numberFlag(values, 'eta')!;
     if (eta < 0) throw new UsageError(`--eta must be ≥ 0, got ${eta}`);
     if (method === 'ddpm' && eta !== 0) throw new UsageError('--eta applies to --method ddim only');
-    const seed = intFlag(values, 'seed', 0)!;
+    const seed = intFlag(values, 'seed', 0, Number.MAX_SAFE_INTEGER)!;
     const batch = intFlag(values, 'batch', 1)!;
     const log = (line: string) => process.stderr.write(`onnx-ddpm parity: ${line}\n`);
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import type { EpsModelInfo, Inpainting, ShardMetadata } from '@onnx-ddpm/sampler';
+import { type DenoiserInfo, type Inpainting, parseShardSpec, type ShardMetadata, shardRange } from '@onnx-ddpm/sampler';
 import type { ReverseLoopStart, Scheduler } from '@onnx-ddpm/schedule';
 import { CliError, intFlag, numberFlag, type OptionSpec, type OptionValues, stringFlag, UsageError } from '../command.js';
 import type { SamplerNode } from '../sampler-flags.js';
@@ -21,16 +21,18 @@ export const sampleEditOptions: Record<string, OptionSpec> = {
   shard: { type: 'string', valueName: '<i/k>', description: 'shard i of k of the --n samples (samples i·⌈n/k⌉ …), with a .npy.json sidecar for `merge`' },
 };
 
-/** What the editing/sharding flags add to a run. */
-export interface SampleEdits {
-  /** Samples this run makes and the global index of the first (shards). */
-  batch: number;
+/** The global sample indices a run makes: first … first + count − 1 of its n. */
+export interface SampleRange {
   first: number;
+  count: number;
+  /** `--shard i/k`, or null for a run of all n. */
   shard: { index: number; count: number } | null;
+}
+
+/** What the editing flags add to a run. */
+export interface SampleEdits {
   from?: ReverseLoopStart;
   inpaint?: Inpainting;
-  /** Whether the run starts from given latents (DDIM without clipping). */
-  fromLatents: boolean;
   /** Identifies the inputs (init, mask, latents, strength, resample) in a shard's sidecar. */
   inputs: Record<string, unknown>;
   /** Notes for stderr (resized images). */
@@ -66,7 +68,7 @@ async function loadNpyItems(sampler: SamplerNode, path: string, flag: string, it
 }
 
 /** --init (or `flag`): an image file, a folder of images (sorted by name) or a .npy, as float32 [M × item]. */
-export async function loadInit(sampler: SamplerNode, path: string, info: EpsModelInfo, resize: boolean, notes: string[], flag = 'init') {
+export async function loadInit(sampler: SamplerNode, path: string, info: DenoiserInfo, resize: boolean, notes: string[], flag = 'init') {
   if (extname(path).toLowerCase() === '.npy') return loadNpyItems(sampler, path, flag, info.sampleShape);
   if (info.sampleShape.length !== 3) {
     throw new UsageError(`--${flag} ${path}: this model makes items of shape [${info.sampleShape.join(', ')}], not images (give a .npy)`);
@@ -94,7 +96,7 @@ export async function loadInit(sampler: SamplerNode, path: string, info: EpsMode
 }
 
 /** --mask: a PNG (white = keep) at the init's H×W, or a .npy broadcast (NumPy rules) to [M, ...item]. */
-async function loadMask(sampler: SamplerNode, path: string, info: EpsModelInfo, initCount: number): Promise<Float32Array> {
+async function loadMask(sampler: SamplerNode, path: string, info: DenoiserInfo, initCount: number): Promise<Float32Array> {
   const target = [initCount, ...info.sampleShape];
   const size = target.reduce((a, b) => a * b, 1);
   const bytes = await readInput(path, 'mask');
@@ -163,7 +165,7 @@ function digest(...arrays: Float32Array[]): string {
  * 0, 1, 2, … in turn by sample index (sample's default), 'none' = "no label" (numClasses). null for
  * an unconditional model.
  */
-export function classLabelsFlag(classFlag: number | undefined, info: EpsModelInfo, n: number, fallback: 'cycle' | 'none'): Int32Array | null {
+export function classLabelsFlag(classFlag: number | undefined, info: DenoiserInfo, n: number, fallback: 'cycle' | 'none'): Int32Array | null {
   const { numClasses } = info;
   if (classFlag !== undefined) {
     if (numClasses === 0) throw new UsageError(`--class needs a class-conditional model; ${info.name} is unconditional`);
@@ -192,28 +194,28 @@ export function checkSampleEditFlags(values: OptionValues): void {
   if (has('noise') && (has('init') || has('latents'))) throw new UsageError('--noise does not combine with --init or --latents (they use --seed)');
 }
 
-/** Loads the inputs the flags name and plans the run: this shard's samples, the start, the known region. */
-export async function loadSampleEdits(sampler: SamplerNode, values: OptionValues, info: EpsModelInfo, n: number, scheduler: Scheduler): Promise<SampleEdits> {
-  const notes: string[] = [];
-  let shard: SampleEdits['shard'] = null;
-  let first = 0;
-  let batch = n;
-  const shardSpec = stringFlag(values, 'shard');
-  if (shardSpec !== undefined) {
-    try {
-      shard = sampler.parseShardSpec(shardSpec);
-      ({ first, count: batch } = sampler.shardRange(n, shard.index, shard.count));
-    } catch (err) {
-      throw new UsageError(`--shard: ${(err as Error).message}`);
-    }
+/** --shard i/k: the samples of shard i of a run of n (checked before any work), else all n. */
+export function shardFlag(values: OptionValues, n: number): SampleRange {
+  const spec = stringFlag(values, 'shard');
+  if (spec === undefined) return { first: 0, count: n, shard: null };
+  try {
+    const shard = parseShardSpec(spec);
+    return { ...shardRange(n, shard.index, shard.count), shard };
+  } catch (err) {
+    throw new UsageError(`--shard: ${(err as Error).message}`);
   }
+}
+
+/** Loads the inputs the flags name for the samples of `range`: the start, the known region. */
+export async function loadSampleEdits(sampler: SamplerNode, values: OptionValues, info: DenoiserInfo, range: SampleRange, scheduler: Scheduler): Promise<SampleEdits> {
+  const notes: string[] = [];
+  const { first, count: batch } = range;
   const itemSize = info.sampleShape.reduce((a, b) => a * b, 1);
-  const edits: SampleEdits = { batch, first, shard, fromLatents: false, inputs: {}, notes };
+  const edits: SampleEdits = { inputs: {}, notes };
   const latentsPath = stringFlag(values, 'latents');
   if (latentsPath) {
     const latents = await loadNpyItems(sampler, latentsPath, 'latents', info.sampleShape);
     edits.from = { latents: tile(latents.data, latents.count, itemSize, first, batch) };
-    edits.fromLatents = true;
     edits.inputs = { latents: digest(latents.data) };
     return edits;
   }
@@ -235,8 +237,8 @@ export async function loadSampleEdits(sampler: SamplerNode, values: OptionValues
 }
 
 /** The sidecar of a shard's .npy: the run's settings (equal across its shards) and this shard's range. */
-export function shardSidecar(sampler: SamplerNode, edits: SampleEdits, run: Record<string, unknown> & { n: number }): Uint8Array {
-  const meta: ShardMetadata = { format: sampler.SHARD_FORMAT, run: { ...run, inputs: edits.inputs }, shard: edits.shard!, first: edits.first, count: edits.batch };
+export function shardSidecar(sampler: SamplerNode, edits: SampleEdits, range: SampleRange, run: Record<string, unknown> & { n: number }): Uint8Array {
+  const meta: ShardMetadata = { format: sampler.SHARD_FORMAT, run: { ...run, inputs: edits.inputs }, shard: range.shard!, first: range.first, count: range.count };
   return Buffer.from(`${JSON.stringify(meta, null, 2)}\n`);
 }
 

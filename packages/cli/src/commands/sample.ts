@@ -1,13 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
+import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { createScheduler, type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import { writeAllOrNothing } from '../write-all.js';
+import { checkOutputPath, writeOutputs } from '../output.js';
+import { openDenoiser } from '../open-model.js';
 import { ProgressBar } from '../progress.js';
-import { openEpsModel } from '../open-model.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
-import { checkSampleEditFlags, classLabelsFlag, fileDigest, loadSampleEdits, sampleEditOptions, shardSidecar } from './sample-init.js';
+import { checkSampleEditFlags, classLabelsFlag, fileDigest, loadSampleEdits, sampleEditOptions, shardFlag, shardSidecar } from './sample-init.js';
 
 
 export const sampleCommand: Command = {
@@ -40,7 +40,7 @@ export const sampleCommand: Command = {
     const etaFlag = numberFlag(values, 'eta');
     if (method === 'ddpm' && etaFlag !== undefined) throw new UsageError('--eta applies to --method ddim only');
     if (etaFlag !== undefined && etaFlag < 0) throw new UsageError(`--eta must be ≥ 0, got ${etaFlag}`);
-    const seed = intFlag(values, 'seed', 0)!;
+    const seed = intFlag(values, 'seed', 0, Number.MAX_SAFE_INTEGER)!;
     const guidance = numberFlag(values, 'guidance');
     const classFlag = intFlag(values, 'class', 0);
     const outPath = stringFlag(values, 'out');
@@ -53,6 +53,15 @@ export const sampleCommand: Command = {
       throw new UsageError('nothing to write: give --out, --save-npy, --frames or --images');
     }
     checkSampleEditFlags(values);
+    // The global sample indices this run makes: all n, or its shard's range.
+    const range = shardFlag(values, n);
+    for (const [flag, path] of [['out', outPath], ['save-npy', npyPath], ['frames', framesPath]] as const) {
+      if (path) await checkOutputPath(flag, path, 'file');
+    }
+    if (imagesDir) {
+      await checkOutputPath('images', imagesDir, 'folder');
+      await checkNoOtherImages(imagesDir, range.count);
+    }
 
     const sampler = await loadNodeSampler();
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
@@ -62,12 +71,12 @@ export const sampleCommand: Command = {
       process.stderr.write(`onnx-ddpm sample: warning: ${message}\n`);
     };
 
-    let model: OrtEpsModel | undefined;
+    let model: OrtDenoiser | undefined;
     try {
       const source = await sampler.loadModelSource(modelPath, { schedulerConfigPath: stringFlag(values, 'scheduler-config') });
       for (const w of source.warnings) warn(w);
-      model = await openEpsModel(sampler, source, executionProviders, warn);
-      const { sampleShape } = model.info;
+      model = await openDenoiser(sampler, source, executionProviders, warn);
+      const { sampleShape, numClasses } = model.info;
       const isImage = sampleShape.length === 3;
       const isPoints = sampleShape.length === 1 && sampleShape[0] === 2;
       if ((framesPath || imagesDir) && !isImage) {
@@ -76,13 +85,20 @@ export const sampleCommand: Command = {
       if (outPath && !isImage && !isPoints) {
         throw new UsageError(`--out draws images or 2-D points; this model makes items of shape [${sampleShape.join(', ')}] (use --save-npy)`);
       }
-      const classLabels = classLabelsFlag(classFlag, model.info, n, 'cycle');
+      // Labels by global sample index: sample i gets the label it gets in one run of all n.
+      const runLabels = classLabelsFlag(classFlag, model.info, n, 'cycle')?.subarray(range.first, range.first + range.count) ?? null;
+      if (guidance !== undefined && numClasses === 0) {
+        throw new UsageError(`--guidance needs a class-conditional model; ${model.info.name} is unconditional`);
+      }
       // From latents (e.g. invert's): the unclipped DDIM ODE, the exact reverse of the inversion.
       const config = values.latents === undefined ? source.config : { ...source.config, clip_sample: false };
+      if (stepsFlag !== undefined && stepsFlag > config.num_train_timesteps) {
+        throw new UsageError(`--steps must be in [1, ${config.num_train_timesteps}] for this model (T = ${config.num_train_timesteps}), got ${stepsFlag}`);
+      }
       const steps = method === 'ddim' ? (stepsFlag ?? Math.min(50, config.num_train_timesteps)) : stepsFlag;
       const scheduler = createScheduler(config, { method, steps, eta: etaFlag });
       const total = scheduler.length;
-      const edits = await loadSampleEdits(sampler, values, model.info, n, scheduler);
+      const edits = await loadSampleEdits(sampler, values, model.info, range, scheduler);
       for (const note of edits.notes) warn(note);
 
       let noise: NoiseSource = new PhiloxNoise(seed);
@@ -104,12 +120,12 @@ export const sampleCommand: Command = {
       const frames: { t: number; xt: Float32Array; x0: Float32Array }[] = [];
       const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total);
       const result = await sampler.sample(model, scheduler, {
-        batch: edits.batch,
-        firstSample: edits.first,
+        batch: range.count,
+        firstSample: range.first,
         from: edits.from,
         inpaint: edits.inpaint,
         noise,
-        classLabels: classLabels?.subarray(edits.first, edits.first + edits.batch),
+        classLabels: runLabels,
         guidance,
         onStep: (e) => {
           if (framesPath) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
@@ -117,7 +133,7 @@ export const sampleCommand: Command = {
         },
       });
 
-      // Encode everything first, then write: a failure leaves no output behind.
+      // Encode everything first, then write all or nothing.
       const files: { path: string; bytes: Uint8Array }[] = [];
       if (outPath) {
         const bytes = isImage
@@ -126,23 +142,22 @@ export const sampleCommand: Command = {
         files.push({ path: outPath, bytes });
       }
       if (npyPath) files.push({ path: npyPath, bytes: sampler.encodeNpy(result.samples, result.shape) });
-      if (npyPath && edits.shard) {
+      if (npyPath && range.shard) {
         const run = { model: model.info.name, modelSha256: await fileDigest(source.modelPath), schedulerConfig: config, method, steps: total, eta: method === 'ddim' ? (etaFlag ?? 0) : 1 };
         const sampling = { seed, n, class: classFlag ?? null, guidance: guidance ?? null, executionProvider: model.executionProvider, itemShape: sampleShape };
-        files.push({ path: sampler.shardSidecarPath(npyPath), bytes: shardSidecar(sampler, edits, { ...run, ...sampling }) });
+        files.push({ path: sampler.shardSidecarPath(npyPath), bytes: shardSidecar(sampler, edits, range, { ...run, ...sampling }) });
       }
       if (framesPath) files.push({ path: framesPath, bytes: await sampler.encodeTrajectoryStrip(frames, result.shape) });
       const imagePaths: string[] = [];
       if (imagesDir) {
         const pngs = await sampler.encodeImages(result.samples, result.shape);
-        const digits = Math.max(3, String(pngs.length - 1).length);
         pngs.forEach((bytes, i) => {
-          const path = join(imagesDir, `${String(i).padStart(digits, '0')}.png`);
+          const path = join(imagesDir, imageFileName(i, range.count));
           imagePaths.push(path);
           files.push({ path, bytes });
         });
       }
-      await writeAllOrNothing(files);
+      await writeOutputs(files);
 
       const { modelMs, loopMs, totalMs } = result.timings;
       const summary = {
@@ -156,7 +171,7 @@ export const sampleCommand: Command = {
         noise: noisePath ?? null,
         n,
         shape: result.shape,
-        classLabels: classLabels ? Array.from(classLabels) : null,
+        classLabels: runLabels ? Array.from(runLabels) : null,
         guidance: guidance ?? null,
         timings: {
           totalMs: round(totalMs),
@@ -185,6 +200,26 @@ export const sampleCommand: Command = {
     }
   },
 };
+
+/** `--images` names: 000.png, 001.png, … (more digits from 1001 images on). */
+function imageFileName(i: number, n: number): string {
+  return `${String(i).padStart(Math.max(3, String(n - 1).length), '0')}.png`;
+}
+
+/**
+ * Refuses an `--images` folder holding numbered PNGs that this run would not replace (an earlier run's
+ * 100 images beside this run's 16 would look like one set); it deletes nothing.
+ */
+async function checkNoOtherImages(dir: string, n: number): Promise<void> {
+  const ours = new Set(Array.from({ length: n }, (_, i) => imageFileName(i, n)));
+  const others = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^\d+\.png$/.test(f) && !ours.has(f)).sort();
+  if (others.length > 0) {
+    throw new CliError(
+      `--images ${dir} already holds ${others.length} numbered PNG${others.length === 1 ? '' : 's'} that this run of ${n} would not replace ` +
+        `(${others.length === 1 ? others[0] : `${others[0]} … ${others.at(-1)}`}), from an earlier run: remove them or give another folder`,
+    );
+  }
+}
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;

@@ -2,7 +2,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint, ConfigOverrides, DataConfig, TrainConfig, TrainSettings } from '@onnx-ddpm/trainer';
 import { type Command, CliError, intFlag, numberFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
-import { writeFileAtomic } from '../output.js';
+import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
+import { checkOutputPath } from '../output.js';
 
 type Trainer = typeof import('@onnx-ddpm/trainer');
 
@@ -17,6 +18,8 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
     trainer.ModelConfigError,
     trainer.CheckpointError,
     trainer.ExportParityError,
+    trainer.RunFolderBusyError,
+    trainer.TrainingDivergedError,
   ];
   if (known.some((k) => err instanceof k)) return new CliError((err as Error).message);
   if (err instanceof Error && err.name === 'SchedulerConfigError') return new CliError(err.message);
@@ -25,6 +28,14 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
     return new CliError(err.message);
   }
   return null;
+}
+
+/** `--opset`, checked against the exporter's range before any work. */
+export function opsetFlagInRange(trainer: Trainer, opset: number): number {
+  if (opset < trainer.MIN_EXPORT_OPSET || opset > trainer.MAX_EXPORT_OPSET) {
+    throw new UsageError(`--opset must be in [${trainer.MIN_EXPORT_OPSET}, ${trainer.MAX_EXPORT_OPSET}], got ${opset}`);
+  }
+  return opset;
 }
 
 export function parseBackend(value: string | undefined): BackendFlag {
@@ -61,7 +72,7 @@ function settingsFromFlags(values: OptionValues): Partial<TrainSettings> {
   set('steps', intFlag(values, 'steps', 1));
   set('batchSize', intFlag(values, 'batch', 1));
   set('lr', numberFlag(values, 'lr'));
-  set('seed', intFlag(values, 'seed', 0));
+  set('seed', intFlag(values, 'seed', 0, 2 ** 32 - 1));
   set('emaDecay', numberFlag(values, 'ema'));
   set('checkpointEvery', intFlag(values, 'checkpoint-every', 1));
   set('logEvery', intFlag(values, 'log-every', 1));
@@ -147,9 +158,9 @@ export const trainCommand: Command = {
   async run({ values }) {
     const runDir = requiredString(values, 'out');
     const backendPref = parseBackend(stringFlag(values, 'backend'));
-    const workers = intFlag(values, 'workers', 1);
+    const workers = intFlag(values, 'workers', 1, 256);
     const exportPath = stringFlag(values, 'export');
-    const opset = intFlag(values, 'opset', 1)!;
+    const opsetFlag = intFlag(values, 'opset', 1)!;
     const resumeFrom = stringFlag(values, 'resume-from');
     if (values.resume === true && resumeFrom) throw new UsageError('give --resume (this --out) or --resume-from (another checkpoint), not both');
     const resume = values.resume === true || resumeFrom !== undefined;
@@ -166,7 +177,13 @@ export const trainCommand: Command = {
     }
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const trainer = await import('@onnx-ddpm/trainer');
+    const opset = opsetFlagInRange(trainer, opsetFlag);
+    await checkOutputPath('out', runDir, 'folder');
+    if (exportPath) await checkOutputPath('export', exportPath, 'file');
+    let lock: Awaited<ReturnType<Trainer['lockRunFolder']>> | undefined;
     try {
+      // Held from before the checkpoint is read until the run ends: one train per run folder.
+      lock = await trainer.lockRunFolder(runDir, log);
       let checkpoint: Checkpoint | undefined;
       let dataConfig: DataConfig;
       if (resumeFrom) {
@@ -277,6 +294,8 @@ export const trainCommand: Command = {
       return 0;
     } catch (err) {
       throw trainerUserError(trainer, err) ?? err;
+    } finally {
+      await lock?.release();
     }
   },
 };

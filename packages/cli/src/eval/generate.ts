@@ -1,4 +1,4 @@
-import { type EpsModel, sample } from '@onnx-ddpm/sampler';
+import { type DenoiserModel, sample } from '@onnx-ddpm/sampler';
 import { createScheduler, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import type { MethodSpec } from './methods.js';
 
@@ -19,7 +19,7 @@ export interface GenerateOptions {
  * same seed gives the same samples whatever the method. Returns x₀ [n, ...item] and the wall time.
  */
 export async function generateSamples(
-  model: EpsModel,
+  model: DenoiserModel,
   config: SchedulerConfig,
   spec: MethodSpec,
   opts: GenerateOptions,

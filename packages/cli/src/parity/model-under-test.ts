@@ -69,7 +69,7 @@ export async function initialWeightsModel(unet: UNetConfig, name: string, by: st
 export async function modelFromFile(path: string): Promise<ModelUnderTest> {
   const sampler = await import('@onnx-ddpm/sampler/node');
   const source = await sampler.loadModelSource(path);
-  const probe = await sampler.OrtEpsModel.create(source.bytes, {
+  const probe = await sampler.OrtDenoiser.create(source.bytes, {
     executionProviders: ['cpu'],
     numClasses: source.numClasses,
     sampleShape: source.sampleShape,

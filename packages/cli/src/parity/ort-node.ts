@@ -8,9 +8,9 @@ import { type ParityJob, type RuntimeOutput, RuntimeUnavailable } from './runtim
  */
 export async function runOnOrtNode(job: ParityJob, ep: ExecutionProviderName): Promise<RuntimeOutput> {
   const sampler = await import('@onnx-ddpm/sampler/node');
-  let model: Awaited<ReturnType<typeof sampler.OrtEpsModel.create>>;
+  let model: Awaited<ReturnType<typeof sampler.OrtDenoiser.create>>;
   try {
-    model = await sampler.OrtEpsModel.create(job.modelBytes, {
+    model = await sampler.OrtDenoiser.create(job.modelBytes, {
       executionProviders: [ep],
       numClasses: job.numClasses,
       sampleShape: job.sampleShape,

@@ -7,7 +7,7 @@ export const ortWebWasmNode: ParityRuntime = {
   label: 'ORT-web wasm (Node)',
   async run(job) {
     const web = await import('@onnx-ddpm/sampler/web');
-    const model = await web.OrtWebEpsModel.create(job.modelBytes, {
+    const model = await web.OrtWebDenoiser.create(job.modelBytes, {
       executionProviders: ['wasm'],
       numClasses: job.numClasses,
       sampleShape: job.sampleShape,

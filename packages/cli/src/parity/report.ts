@@ -1,3 +1,4 @@
+import type { SamplingMethod } from '@onnx-ddpm/schedule';
 import { TOLERANCES } from './bounds.js';
 import type { PairReport, RuntimeReport } from './run-parity.js';
 import type { ParityJob, RuntimeId } from './runtime.js';
@@ -7,7 +8,7 @@ import type { ScheduleTablesReport } from './schedule-tables.js';
 export interface ParityReport {
   model: { description: string; sampleShape: number[]; numClasses: number };
   call: { shape: number[]; timestep: number[]; classLabels: number[] | null };
-  trajectory: { method: 'ddpm' | 'ddim'; steps: number; eta: number; seed: number; batch: number; classLabels: number[] | null };
+  trajectory: { method: SamplingMethod; steps: number; eta: number; seed: number; batch: number; classLabels: number[] | null };
   bounds: typeof TOLERANCES;
   scheduleTables: ScheduleTablesReport;
   runtimes: RuntimeReport[];

@@ -1,9 +1,9 @@
-import { type EpsModel, sample } from '@onnx-ddpm/sampler';
+import { type DenoiserModel, sample } from '@onnx-ddpm/sampler';
 import { createScheduler, PhiloxNoise } from '@onnx-ddpm/schedule';
 import type { ParityJob } from './runtime.js';
 
-/** One model call and one seeded trajectory of `job` on any EpsModel (ORT-node, ORT-web, TF.js). */
-export async function runEpsModel(model: EpsModel, job: ParityJob): Promise<{ call: Float32Array; final: Float32Array; msPerStep: number; modelMsPerStep: number }> {
+/** One model call and one seeded trajectory of `job` on any DenoiserModel (ORT-node, ORT-web, TF.js). */
+export async function runEpsModel(model: DenoiserModel, job: ParityJob): Promise<{ call: Float32Array; final: Float32Array; msPerStep: number; modelMsPerStep: number }> {
   const { call: c, trajectory: t } = job;
   // The model may reuse its output buffer on the next call: keep a copy.
   const call = (await model.predict(c.sample, c.shape, c.timestep, c.classLabels)).slice();

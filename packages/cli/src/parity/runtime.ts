@@ -1,4 +1,4 @@
-import type { SchedulerConfig } from '@onnx-ddpm/schedule';
+import type { SamplingMethod, SchedulerConfig } from '@onnx-ddpm/schedule';
 
 /** Names of the runtimes `onnx-ddpm parity` knows, in the order they run and are listed. */
 export const RUNTIME_IDS = [
@@ -22,7 +22,7 @@ export interface ModelCallInputs {
 
 /** A seeded reverse trajectory; every runtime draws its noise from PhiloxNoise(seed). */
 export interface TrajectorySpec {
-  method: 'ddpm' | 'ddim';
+  method: SamplingMethod;
   steps: number;
   eta: number;
   seed: number;

@@ -1,12 +1,12 @@
-import type { EpsModel, EpsModelInfo } from '@onnx-ddpm/sampler';
+import type { DenoiserModel, DenoiserInfo } from '@onnx-ddpm/sampler';
 import type { EpsNet } from '@onnx-ddpm/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { runEpsModel } from './run-eps-model.js';
 import { type ParityRuntime, RuntimeUnavailable } from './runtime.js';
 
-/** The trainer's TF.js forward (training = false) as an EpsModel on NCHW data: NHWC inside, NCHW out. */
-export class TfjsEpsModel implements EpsModel {
-  readonly info: EpsModelInfo;
+/** The trainer's TF.js forward (training = false) as an DenoiserModel on NCHW data: NHWC inside, NCHW out. */
+export class TfjsEpsModel implements DenoiserModel {
+  readonly info: DenoiserInfo;
 
   constructor(private readonly net: EpsNet) {
     const c = net.config;

@@ -1,5 +1,5 @@
 import { guidance, type NoiseSource, type ReverseLoopStart, runReverseLoop, type Scheduler } from '@onnx-ddpm/schedule';
-import type { EpsModel } from './eps-model.js';
+import type { DenoiserModel } from './denoiser.js';
 import { NonFiniteError, SamplerError } from './errors.js';
 import { type Inpainting, knownRegionHooks } from './inpaint.js';
 
@@ -65,10 +65,10 @@ export interface SampleResult {
  * Runs the reverse process of `scheduler` (the schedule package's loop skeleton) with any runtime
  * behind `model`, on host arrays. All big buffers are allocated once before the loop.
  */
-export async function sample(model: EpsModel, scheduler: Scheduler, opts: SampleOptions & SampleEditOptions): Promise<SampleResult> {
+export async function sample(model: DenoiserModel, scheduler: Scheduler, opts: SampleOptions & SampleEditOptions): Promise<SampleResult> {
   const startMs = performance.now();
   const { batch } = opts;
-  const { every, guided, modelBatch, modelLabels } = checkSampleOptions(model, opts);
+  const { every, guided, modelBatch, modelLabels } = checkSampleOptions(model, scheduler, opts);
   const itemShape = [...model.info.sampleShape];
   const itemSize = itemShape.reduce((a, b) => a * b, 1);
   const size = batch * itemSize;
@@ -151,7 +151,11 @@ export interface CheckedSampleOptions {
 }
 
 /** Validates `opts` for `model`; throws a SamplerError naming the field and value. */
-export function checkSampleOptions(model: EpsModel, opts: SampleOptions): CheckedSampleOptions {
+export function checkSampleOptions(model: DenoiserModel, scheduler: Scheduler, opts: SampleOptions): CheckedSampleOptions {
+  if (!(scheduler?.timesteps instanceof Int32Array) || typeof scheduler.step !== 'function') {
+    // JS callers of the former sample(model, config, { method, steps, eta }) land here.
+    throw new SamplerError('sample() takes a scheduler as its second argument: createScheduler(config, { method, steps, eta })');
+  }
   const { batch } = opts;
   if (!Number.isInteger(batch) || batch < 1) throw new SamplerError(`batch must be a positive integer, got ${batch}`);
   const first = opts.firstSample ?? 0;

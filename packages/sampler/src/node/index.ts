@@ -1,15 +1,24 @@
-// @onnx-ddpm/sampler/node: Node-only parts (onnxruntime-node adapter, model files, image output).
+// @onnx-ddpm/sampler/node: the onnxruntime-node adapter, model files and image files (Node only).
 export * from '../index.js';
-export * from '../io/image-grid.js';
-export * from '../io/image-read.js';
-export * from '../io/image-strip.js';
-export * from '../io/scatter.js';
-export * from '../io/trajectory-strip.js';
-export * from './model-source.js';
-export * from './ort-eps-model.js';
-export * from './ort-execution-providers.js';
-export * from '../io/model-flops.js';
-export * from '../io/model-flops-node.js';
-export * from '../io/matmul-bench-node.js';
-export * from './runtime-versions.js';
-export * from '../io/image-load.js';
+export { encodeImageGrid, encodeImages } from '../io/image-grid.js';
+export { decodeImageRaster, decodeImageTensor, type ImageTensor } from '../io/image-read.js';
+export { encodeImageStrip, type StripRow } from '../io/image-strip.js';
+export { ImageShapeError, type LoadedImage, loadImageForModel, loadMaskImage } from '../io/image-load.js';
+export { type MatmulBench, measureMatmulGflops } from '../io/matmul-bench-node.js';
+export type { FlopCount } from '../io/model-flops.js';
+export { measureModelFlops } from '../io/model-flops-node.js';
+export { encodeScatterPng, encodeSvgPng } from '../io/scatter.js';
+export { encodeTrajectoryStrip, type TrajectoryFrame } from '../io/trajectory-strip.js';
+export { ExecutionProviderError } from '../ort/session.js';
+export { loadModelSource, type ModelFileSource, readModelSummary, resolveModelFile } from './model-source.js';
+export { OrtDenoiser, type OrtDenoiserOptions } from './ort-denoiser.js';
+export {
+  cudaProviderInstalled,
+  createSessionWithFallback,
+  type ExecutionProviderName,
+  ortVersions,
+  type ProviderProbe,
+  parseExecutionProviders,
+  probeExecutionProviders,
+} from './ort-execution-providers.js';
+export { runtimeVersions } from './runtime-versions.js';

@@ -1,7 +1,7 @@
 import { runReverseLoop, type Scheduler } from '@onnx-ddpm/schedule';
 import type * as OrtWeb from 'onnxruntime-web';
 import { assertFinite, checkSampleOptions, LoopTimer, type SampleOptions, type SampleResult, sample } from '../core/sample.js';
-import type { OrtWebEpsModel } from './ort-web-eps-model.js';
+import type { OrtWebDenoiser } from './ort-web-denoiser.js';
 import { buildStepGraph, STEP_GRAPH } from './step-graph.js';
 
 /**
@@ -9,7 +9,7 @@ import { buildStepGraph, STEP_GRAPH } from './step-graph.js';
  * ({@link sampleOnDevice}), on wasm the core `sample()` loop (the data is in host memory anyway).
  * Same options and result as `sample()`.
  */
-export function sampleWeb(model: OrtWebEpsModel, scheduler: Scheduler, opts: SampleOptions): Promise<SampleResult> {
+export function sampleWeb(model: OrtWebDenoiser, scheduler: Scheduler, opts: SampleOptions): Promise<SampleResult> {
   return model.executionProvider === 'webgpu' ? sampleOnDevice(model, scheduler, opts) : sample(model, scheduler, opts);
 }
 
@@ -21,10 +21,10 @@ export function sampleWeb(model: OrtWebEpsModel, scheduler: Scheduler, opts: Sam
  * drawn on the host from `opts.noise` exactly as the core loop draws it, so a seed gives the same
  * image as `sample()` up to float32 rounding.
  */
-export async function sampleOnDevice(model: OrtWebEpsModel, scheduler: Scheduler, opts: SampleOptions): Promise<SampleResult> {
+export async function sampleOnDevice(model: OrtWebDenoiser, scheduler: Scheduler, opts: SampleOptions): Promise<SampleResult> {
   const timer = new LoopTimer(performance.now());
   const { batch } = opts;
-  const { every, guided, modelBatch, modelLabels } = checkSampleOptions(model, opts);
+  const { every, guided, modelBatch, modelLabels } = checkSampleOptions(model, scheduler, opts);
   const { ort } = model;
 
   const itemShape = [...model.info.sampleShape];

@@ -31,7 +31,8 @@ function imagesPerChunk(batch: number, imagePositions: number): number {
  *   (Wg = W + pw, Hg = H + ph), so tap (kh, kw) reads x at the dy position plus
  *   δ = (kh − ph)·Wg + (kw − pw), and every out-of-image read lands on a zero;
  * - per chunk of images (Q positions), x is stored transposed, one row of Q per input channel,
- *   with ph·Wg + pw zeros before the first chunk and after the last, so the shifted window of all
+ *   with a row of Q zeros before the first chunk and after the last (Q ≥ ph·Wg + pw, the furthest a
+ *   window reaches outside), so the shifted window of all
  *   channels is one contiguous [Ci, Q] matrix at offset δ (a row's window spills into its
  *   neighbour only where dy is zero: every image ends with zero gap rows);
  * - partial[chunk, kh, kw] = windowᵀ·dy[chunk]: [Ci, Q]·[Q, Co], written straight into a scratch
@@ -64,12 +65,23 @@ export function conv2dBackpropFilterByTaps(
       [0, pw],
       [0, 0],
     ];
-    const gapped = (t: tf.Tensor4D) => (lead === 0 ? t : tf.pad(t, gaps));
-    const rows = tf.reshape(tf.transpose(tf.reshape(gapped(x), [chunks, q, ci]), [0, 2, 1]), [chunks * ci * q]);
-    const xRows = lead === 0 ? rows : tf.pad(rows, [[lead, lead]]);
-    const dyGapped = gapped(dy);
+    // One transpose and one pad: [chunks, images·H·W, Ci] → [chunks·Ci, images, H, W] → zero gaps,
+    // plus one zero row of q floats before the first row and after the last (q ≥ lead).
+    const channelRows = tf.reshape(tf.transpose(tf.reshape(x, [chunks, perChunk * g.inHeight * g.inWidth, ci]), [0, 2, 1]), [
+      chunks * ci,
+      perChunk,
+      g.inHeight,
+      g.inWidth,
+    ]);
+    const xRows = tf.pad(channelRows, [
+      [1, 1],
+      [0, 0],
+      [0, ph],
+      [0, pw],
+    ]);
+    const dyGapped = lead === 0 ? dy : tf.pad(dy, gaps);
     const partial = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([chunks, g.filterHeight, g.filterWidth, ci, co], 'float32'));
-    const xBase = heapOffset(backend, xRows) + 4 * lead;
+    const xBase = heapOffset(backend, xRows) + 4 * q;
     const dyBase = heapOffset(backend, dyGapped);
     const outBase = heapOffset(backend, partial);
     for (let c = 0; c < chunks; c++) {

@@ -12,38 +12,47 @@ export interface GroupNormShape {
   groups: number;
 }
 
+/** Positions per tile: a tile of an item (TILE × channels floats) stays in L1 across the channel loop. */
+const TILE = 32;
+
 /**
- * Per-channel Σ_p a[n, p, c] (and Σ_p a·b when `b` is given) of item n, in float64. One channel at a
- * time with register accumulators: an item's floats (positions × channels) stay in L2.
+ * Per-channel Σ_p a[n, p, c] (and Σ_p a·b when `b` is given) of item n, in float64. Tile by tile
+ * of positions, one channel at a time with register accumulators (each channel still sums over p
+ * in order, so the result does not depend on the tile size).
  */
 function channelSums(a: Floats, b: Floats | null, s: GroupNormShape, n: number, sumA: Float64Array, sumAB: Float64Array): void {
   const c = s.channels;
   const start = n * s.positions * c;
-  const end = start + s.positions * c;
   const ad = a.data;
-  for (let k = 0; k < c; k++) {
-    let sa = 0;
-    let sab = 0;
-    if (b == null) {
-      for (let i = a.offset + start + k, stop = a.offset + end; i < stop; i += c) {
-        const v = ad[i]!;
-        sa += v;
-        sab += v * v;
+  sumA.fill(0);
+  sumAB.fill(0);
+  for (let p0 = 0; p0 < s.positions; p0 += TILE) {
+    const first = start + p0 * c;
+    const stop = a.offset + start + Math.min(s.positions, p0 + TILE) * c;
+    for (let k = 0; k < c; k++) {
+      let sa = sumA[k]!;
+      let sab = sumAB[k]!;
+      if (b == null) {
+        for (let i = a.offset + first + k; i < stop; i += c) {
+          const v = ad[i]!;
+          sa += v;
+          sab += v * v;
+        }
+      } else {
+        const bd = b.data;
+        for (let i = a.offset + first + k, j = b.offset + first + k; i < stop; i += c, j += c) {
+          const v = ad[i]!;
+          sa += v;
+          sab += v * bd[j]!;
+        }
       }
-    } else {
-      const bd = b.data;
-      for (let i = a.offset + start + k, j = b.offset + start + k, stop = a.offset + end; i < stop; i += c, j += c) {
-        const v = ad[i]!;
-        sa += v;
-        sab += v * bd[j]!;
-      }
+      sumA[k] = sa;
+      sumAB[k] = sab;
     }
-    sumA[k] = sa;
-    sumAB[k] = sab;
   }
 }
 
-/** out[n, p, c] = a[n, p, c]·scale[c] + b[n, p, c]·bScale[c] + shift[c] for item n (`b` optional), channel by channel. */
+/** out[n, p, c] = a[n, p, c]·scale[c] + b[n, p, c]·bScale[c] + shift[c] for item n (`b` optional), tile by tile, channel by channel. */
 function affinePass(
   a: Floats,
   scale: Float64Array,
@@ -56,21 +65,24 @@ function affinePass(
 ): void {
   const c = s.channels;
   const start = n * s.positions * c;
-  const count = s.positions * c;
   const ad = a.data;
   const od = out.data;
-  for (let k = 0; k < c; k++) {
-    const sk = scale[k]!;
-    const tk = shift[k]!;
-    const ia = a.offset + start + k;
-    const io = out.offset + start + k;
-    if (b == null) {
-      for (let i = 0; i < count; i += c) od[io + i] = ad[ia + i]! * sk + tk;
-    } else {
-      const bd = b.data;
-      const bk = bScale[k]!;
-      const ib = b.offset + start + k;
-      for (let i = 0; i < count; i += c) od[io + i] = ad[ia + i]! * sk + bd[ib + i]! * bk + tk;
+  for (let p0 = 0; p0 < s.positions; p0 += TILE) {
+    const first = p0 * c;
+    const end = Math.min(s.positions, p0 + TILE) * c;
+    for (let k = 0; k < c; k++) {
+      const sk = scale[k]!;
+      const tk = shift[k]!;
+      const ia = a.offset + start + k;
+      const io = out.offset + start + k;
+      if (b == null) {
+        for (let i = first; i < end; i += c) od[io + i] = ad[ia + i]! * sk + tk;
+      } else {
+        const bd = b.data;
+        const bk = bScale[k]!;
+        const ib = b.offset + start + k;
+        for (let i = first; i < end; i += c) od[io + i] = ad[ia + i]! * sk + bd[ib + i]! * bk + tk;
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ import { transposeFreeBatchMatMulKernel } from './batch-matmul.js';
 import { conv2dBackpropFilterKernel } from './conv-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './conv-backprop-input.js';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, groupNormGradKernel, groupNormKernel } from './group-norm-kernels.js';
+import { SWISH_GRAD_KERNEL, swishGradKernel } from './swish-kernels.js';
 import { wasmSharedCastKernel, wasmSharedIdentityKernel, wasmSplitVKernel } from './wasm-memory-kernels.js';
 import { wasmMeanKernel, wasmSumKernel } from './wasm-reduce.js';
 
@@ -34,7 +35,8 @@ function replaceKernel(config: tf.KernelConfig): void {
  * - wasm Identity and same-dtype Cast sharing the input buffer instead of copying it;
  * - wasm SplitV as block copies inside the heap;
  * - wasm Sum and Mean over any axes as one JS pass over the heap;
- * - a fused GroupNorm forward and gradient (ours, see group-norm-op.ts) on both backends.
+ * - a fused GroupNorm forward and gradient (ours, see group-norm-op.ts) on both backends;
+ * - Swish's gradient as one pass (ours, see swish-op.ts) on both backends.
  * Returns the names of the kernels registered.
  */
 export function registerTrainingKernels(backendName: KernelPatchedBackend): string[] {
@@ -43,6 +45,7 @@ export function registerTrainingKernels(backendName: KernelPatchedBackend): stri
     replaceKernel(conv2dBackpropFilterKernel(backendName));
     replaceKernel(groupNormKernel(backendName));
     replaceKernel(groupNormGradKernel(backendName));
+    replaceKernel(swishGradKernel(backendName));
     if (backendName === 'wasm') {
       replaceKernel(conv2dBackpropInputKernel(backendName));
       replaceKernel(transposeFreeBatchMatMulKernel(stockKernel(tf.BatchMatMul)));
@@ -54,6 +57,6 @@ export function registerTrainingKernels(backendName: KernelPatchedBackend): stri
     }
     patched.add(backendName);
   }
-  const shared = [tf.Conv2DBackpropFilter, GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL];
+  const shared = [tf.Conv2DBackpropFilter, GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL, SWISH_GRAD_KERNEL];
   return backendName === 'wasm' ? [...shared, ...wasmNames] : shared;
 }

@@ -1,1 +1,1 @@
-export { createWorkerEngine, shardSizes, type WorkerEngine, type WorkerEngineInit } from './worker-engine.js';
+export { createWorkerEngine, shardSizes, type StepTimings, type WorkerEngine, type WorkerEngineInit } from './worker-engine.js';

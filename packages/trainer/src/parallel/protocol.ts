@@ -21,7 +21,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; sizes: number[]; backend: BackendChoice }
   | { type: 'buffers-set' }
-  | { type: 'computed'; loss: number }
+  | { type: 'computed'; loss: number; computeMs: number; shareMs: number }
   | { type: 'applied'; gradNorm: number }
   | { type: 'state'; state: ReplicaState }
   | { type: 'disposed' }

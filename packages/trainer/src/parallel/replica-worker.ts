@@ -38,9 +38,11 @@ async function main(): Promise<void> {
           send({ type: 'buffers-set' });
           break;
         case 'compute': {
+          const t0 = performance.now();
           const { loss, grads } = replica.computeGradients(message.batch);
+          const t1 = performance.now();
           for (const [i, g] of grads.entries()) gradViews[i]!.set(g);
-          send({ type: 'computed', loss });
+          send({ type: 'computed', loss, computeMs: t1 - t0, shareMs: performance.now() - t1 });
           break;
         }
         case 'apply':

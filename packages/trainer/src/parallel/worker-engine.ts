@@ -14,10 +14,28 @@ export interface WorkerEngineInit extends ReplicaInit {
   backend?: 'wasm' | 'cpu';
 }
 
+/** Where the wall time of one engine step went (milliseconds). */
+export interface StepTimings {
+  /** Wall time of the whole step, as the caller sees it. */
+  totalMs: number;
+  /** Per active worker: forward + backward + reading the gradients out of the backend. */
+  computeMs: number[];
+  /** Per active worker: copying its gradients into the shared buffer. */
+  shareMs: number[];
+  /** From sending the shards until the last worker answered (the slowest worker, plus messaging). */
+  computePhaseMs: number;
+  /** Averaging the workers' gradients on the main thread (the all-reduce). */
+  allReduceMs: number;
+  /** Every replica applying the update (clip, Adam, EMA, weights back into the backend). */
+  applyMs: number;
+}
+
 /** A TrainEngine over worker replicas, plus a check that the replicas agree. */
 export interface WorkerEngine extends TrainEngine {
   /** Every replica's state (for tests: they must be bitwise identical). */
   replicaStates(): Promise<ReplicaState[]>;
+  /** Where the time of the last step went; null before the first step. */
+  lastStepTimings(): StepTimings | null;
 }
 
 /**
@@ -156,11 +174,13 @@ export async function createWorkerEngine(init: WorkerEngineInit): Promise<Worker
 
   /** Set when an update reached only some replicas: they may differ now, so the engine stops. */
   let broken: Error | null = null;
+  let timings: StepTimings | null = null;
 
   return {
     description: `${count} worker${count === 1 ? '' : 's'} on ${backend} (${backendDevice})`,
     async step(batch, step) {
       if (broken) throw broken;
+      const t0 = performance.now();
       const n = batch.shape[0]!;
       const active: { worker: ReplicaWorker; start: number; size: number }[] = [];
       let start = 0;
@@ -173,6 +193,7 @@ export async function createWorkerEngine(init: WorkerEngineInit): Promise<Worker
           worker.request('computed', { type: 'compute', batch: sliceBatch(batch, first, size, worker.index) }),
         ),
       );
+      const t1 = performance.now();
       // ḡ = Σᵢ (nᵢ/N)·gᵢ and the same weighting for the loss.
       let loss = 0;
       computed.forEach((c, k) => {
@@ -189,6 +210,7 @@ export async function createWorkerEngine(init: WorkerEngineInit): Promise<Worker
           averaged[k] = sum;
         }
       }
+      const t2 = performance.now();
       let applied: Reply<'applied'>[];
       try {
         applied = await all(pool.map((w) => w.request('applied', { type: 'apply', step })));
@@ -196,8 +218,18 @@ export async function createWorkerEngine(init: WorkerEngineInit): Promise<Worker
         broken = new Error(`worker engine: an update failed on some replica, so the replicas may differ: ${(err as Error).message}`);
         throw broken;
       }
+      const t3 = performance.now();
+      timings = {
+        totalMs: t3 - t0,
+        computeMs: computed.map((c) => c.computeMs),
+        shareMs: computed.map((c) => c.shareMs),
+        computePhaseMs: t1 - t0,
+        allReduceMs: t2 - t1,
+        applyMs: t3 - t2,
+      };
       return { loss, gradNorm: applied[0]!.gradNorm };
     },
+    lastStepTimings: () => timings,
     async getState() {
       return (await pool[0]!.request('state', { type: 'state' })).state;
     },

@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { replaceFolderAtomic } from '../files/index.js';
 import type { TrainConfig } from './config.js';
 import type { ReplicaState } from './state.js';
 
@@ -51,7 +52,7 @@ interface Manifest {
 }
 
 /** Writes `data` to `path` and fsyncs it before returning. */
-export function writeFileDurably(path: string, data: Uint8Array): void {
+function writeFileDurably(path: string, data: Uint8Array): void {
   const fd = openSync(path, 'w');
   try {
     let offset = 0;
@@ -167,22 +168,10 @@ export async function saveCheckpoint(runDir: string, ckpt: Checkpoint): Promise<
  * resuming from it is not bitwise-exact. `extra` files (e.g. the run's log.jsonl) are copied in beside it.
  */
 export async function saveCompactCheckpoint(dir: string, ckpt: Checkpoint, extra: Record<string, Uint8Array> = {}): Promise<void> {
-  const id = `${process.pid}-${Date.now().toString(36)}`;
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${id}`);
-  const old = join(dirname(dir), `.${basename(dir)}.old-${id}`);
-  await mkdir(tmp, { recursive: true });
-  try {
+  await replaceFolderAtomic(dir, (tmp) => {
     for (const [name, bytes] of Object.entries(extra)) writeFileDurably(join(tmp, name), bytes);
     writeSnapshot(tmp, ckpt, true);
-    const existed = await stat(dir).then(() => true, () => false);
-    if (existed) await rename(dir, old);
-    await rename(tmp, dir);
-    fsyncDir(dirname(dir));
-    if (existed) await rm(old, { recursive: true, force: true });
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  });
 }
 
 /** Removes every snapshot but the one `<run>/checkpoint` points at, and leftovers of interrupted saves. */

@@ -1,6 +1,6 @@
-import { renameSync, rmSync } from 'node:fs';
 import { checkExportParity, createModel, exportOnnx } from '../model/index.js';
-import { type Checkpoint, CheckpointError, writeFileDurably } from './checkpoint.js';
+import { writeFileAtomic } from '../files/index.js';
+import { type Checkpoint, CheckpointError } from './checkpoint.js';
 
 export interface ExportCheckpointOptions {
   /** Export the EMA weights (default true) rather than the raw ones. */
@@ -36,17 +36,6 @@ export function trainingMetadata(ckpt: Checkpoint, useEma: boolean): Record<stri
   };
 }
 
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileDurably(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
 /**
  * Exports a checkpoint's model (EMA weights by default) to ONNX, checks the file against TF.js in
  * onnxruntime-node (throws ExportParityError beyond 1e-4), then writes it atomically to `path`.
@@ -74,7 +63,7 @@ export async function exportCheckpoint(
       ...(opts.opset !== undefined ? { opset: opts.opset } : {}),
     });
     const { maxAbsDiff } = await checkExportParity(bytes, model);
-    writeAtomically(path, bytes);
+    await writeFileAtomic(path, bytes);
     return { path, bytes: bytes.length, maxAbsDiff, parameterCount: model.parameterCount() };
   } finally {
     model.dispose();

@@ -14,10 +14,11 @@ export {
 } from './config.js';
 export { createLocalEngine, type TrainEngine } from './engine.js';
 export { emaDecayAt, learningRateAt, type TrainHyper } from './hyper.js';
-export { logUpToStep, type TrainLogRecord, type TrainOptions, type TrainResult, train } from './loop.js';
+export { logUpToStep, type TrainLogRecord, type TrainOptions, type TrainResult, TrainingDivergedError, train } from './loop.js';
 export { type PreviewOptions, sampleDdim, sampleShape } from './preview.js';
 export { ProgressBar, type ProgressStream } from './progress.js';
 export { type ReplicaInit, TrainReplica } from './replica.js';
+export { lockRunFolder, RunFolderBusyError, type RunFolderLock } from './run-lock.js';
 export { type BatchPlan, BatchSampler } from './sampler.js';
 export { cloneState, type ReplicaState } from './state.js';
 export {

@@ -1,8 +1,9 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { createModel } from '../model/index.js';
+import { writeFileAtomic } from '../files/index.js';
 import { type Checkpoint, saveCheckpoint } from './checkpoint.js';
 import { hyperOf, type TrainConfig } from './config.js';
 import { createLocalEngine, type TrainEngine } from './engine.js';
@@ -45,11 +46,27 @@ export function logUpToStep(text: string, step: number): string {
 }
 
 /** Removes the lines a killed run logged after its last checkpoint, so the resumed run does not repeat them. */
-function dropLogAfter(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const kept = logUpToStep(readFileSync(path, 'utf8'), step);
-  writeFileSync(`${path}.tmp`, kept);
-  renameSync(`${path}.tmp`, path);
+async function dropLogAfter(path: string, step: number): Promise<void> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text !== null) await writeFileAtomic(path, logUpToStep(text, step));
+}
+
+/** The loss stopped being finite; names the last good checkpoint, or says there is none yet. */
+export class TrainingDivergedError extends Error {
+  constructor(loss: number, step: number, lastGood: { step: number; path: string } | null) {
+    super(
+      `the loss became ${loss} at step ${step}; try a lower --lr. ` +
+        (lastGood ? `The last good checkpoint is step ${lastGood.step} in ${lastGood.path}` : 'No checkpoint was saved yet'),
+    );
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+/** A new run starts an empty log (an earlier run killed before its first checkpoint may have left one). */
+async function startNewLog(path: string, log: (line: string) => void): Promise<void> {
+  const old = await readFile(path, 'utf8').catch(() => '');
+  if (old.trim() !== '') log(`${path}: left by an earlier run that saved no checkpoint; this new run starts a new log`);
+  await writeFileAtomic(path, '');
 }
 
 export interface TrainOptions {
@@ -91,12 +108,6 @@ export interface TrainResult {
   state: ReplicaState;
 }
 
-function writeJsonAtomically(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
-}
-
 /**
  * Trains for config.train.steps steps (or continues a checkpoint), with batches determined by
  * (seed, step), JSON-lines logs, EMA previews, and crash-safe checkpoints every checkpointEvery steps,
@@ -111,8 +122,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const firstStep = opts.resume?.step ?? 0;
   const lastStep = Math.min(s.steps, opts.stopAtStep ?? s.steps);
   await mkdir(runDir, { recursive: true });
-  writeJsonAtomically(join(runDir, 'config.json'), config);
-  if (opts.resume) dropLogAfter(join(runDir, 'log.jsonl'), firstStep);
+  await writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const logPath = join(runDir, 'log.jsonl');
+  if (opts.resume) await dropLogAfter(logPath, firstStep);
+  else await startNewLog(logPath, log);
 
   await ensureGradients();
   const init: ReplicaInit = { modelConfig: config.model, train: hyperOf(config), seed: s.seed };
@@ -174,9 +187,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const batch = sampler.batch(step);
       const result = await engine.step(batch, step);
       if (!Number.isFinite(result.loss)) {
-        throw new Error(
-          `the loss became ${result.loss} at step ${step + 1}; try a lower --lr. The last good checkpoint is step ${savedStep} in ${runDir}`,
-        );
+        throw new TrainingDivergedError(result.loss, step + 1, checkpointDir ? { step: savedStep, path: join(runDir, 'checkpoint') } : null);
       }
       step++;
       windowSteps++;
@@ -194,7 +205,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           img_per_s: (windowSteps * s.batchSize) / Math.max(1e-9, (now - windowStart) / 1000),
           elapsed_s: elapsed(),
         };
-        appendFileSync(join(runDir, 'log.jsonl'), `${JSON.stringify(record)}\n`);
+        appendFileSync(logPath, `${JSON.stringify(record)}\n`);
         opts.onLog?.(record);
         windowStart = now;
         windowSteps = 0;

@@ -1,10 +1,9 @@
-import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import type { EpsModelInfo } from './eps-model.js';
+import { DDPM_IO_NAMES } from '@onnx-ddpm/onnx';
+import type { InferenceSession } from 'onnxruntime-common';
+import type { DenoiserInfo } from './denoiser.js';
 import { SamplerError } from './errors.js';
 
-/** Input names of the ONNX model contract (docs/DESIGN.md; the names diffusers/optimum use for UNet2DModel). */
-export const EPS_INPUT_NAMES = { sample: 'sample', timestep: 'timestep', classLabels: 'class_labels' } as const;
-export const EPS_OUTPUT_NAME = 'out_sample';
+const { outSample: EPS_OUTPUT_NAME, ...EPS_INPUT_NAMES } = DDPM_IO_NAMES;
 
 export type IntLikeType = 'int64' | 'int32' | 'float32';
 const TIMESTEP_TYPES: readonly string[] = ['int64', 'int32', 'float32'];
@@ -14,8 +13,8 @@ const LABEL_TYPES: readonly string[] = ['int64', 'int32'];
 export type TimestepLayout = 'per-item' | 'single' | 'scalar';
 
 /** How one model's inputs and output map onto the contract, read from the session's metadata. */
-export interface EpsModelBinding {
-  info: EpsModelInfo;
+export interface DenoiserBinding {
+  info: DenoiserInfo;
   outputName: string;
   timestepType: IntLikeType;
   timestepLayout: TimestepLayout;
@@ -24,14 +23,14 @@ export interface EpsModelBinding {
   fixedBatch: number | null;
 }
 
-export interface EpsModelBindingOptions {
+export interface DenoiserBindingOptions {
   /** Item shape when the model's `sample` input has symbolic C/H/W dims. */
   sampleShape?: readonly number[];
   /** Classes of a conditional model (required when it has a `class_labels` input). */
   numClasses?: number;
 }
 
-export function describeValue(m: InferenceSession.ValueMetadata): string {
+function describeValue(m: InferenceSession.ValueMetadata): string {
   if (!m.isTensor) return `${m.name} (not a tensor)`;
   return `${m.name}: ${m.type} [${m.shape.join(', ')}]`;
 }
@@ -42,12 +41,12 @@ export function describeValue(m: InferenceSession.ValueMetadata): string {
  * one float32 output of the input's shape — and says how to feed it. A mismatch is a SamplerError
  * that lists what the model has. Runtime-free: works on onnxruntime-web's and -node's metadata.
  */
-export function bindEpsModel(
+export function bindDenoiser(
   inputs: readonly InferenceSession.ValueMetadata[],
   outputs: readonly InferenceSession.ValueMetadata[],
-  opts: EpsModelBindingOptions,
+  opts: DenoiserBindingOptions,
   name: string,
-): EpsModelBinding {
+): DenoiserBinding {
   const has = `the model has inputs ${inputs.map(describeValue).join(', ')}`;
   const expected = `expected '${EPS_INPUT_NAMES.sample}' float32 [N, C, H, W] or [N, D], '${EPS_INPUT_NAMES.timestep}' int64/int32/float32 [N], [1] or scalar, and optionally '${EPS_INPUT_NAMES.classLabels}' int64/int32 [N]`;
   const known: readonly string[] = Object.values(EPS_INPUT_NAMES);
@@ -119,7 +118,7 @@ export function bindEpsModel(
 
 /** Checks one forward pass's arguments against the binding; throws a SamplerError naming the mismatch. */
 export function checkPredictArgs(
-  binding: EpsModelBinding,
+  binding: DenoiserBinding,
   sampleLength: number,
   shape: readonly number[],
   timestep: Int32Array,
@@ -143,25 +142,4 @@ export function checkPredictArgs(
   if (binding.labelType && (!classLabels || classLabels.length !== batch)) {
     throw new SamplerError(`${info.name}: a class-conditional model needs ${batch} class labels`);
   }
-}
-
-/** The timestep and label values in the dtype and rank the model declared. */
-export function contractFeedData(
-  binding: EpsModelBinding,
-  timestep: Int32Array,
-  classLabels: Int32Array | null,
-): { timestep: { type: IntLikeType; data: Tensor.DataType; dims: number[] }; labels: { type: IntLikeType; data: Tensor.DataType; dims: number[] } | null } {
-  const batch = timestep.length;
-  const tCount = binding.timestepLayout === 'per-item' ? batch : 1;
-  const tDims = binding.timestepLayout === 'scalar' ? [] : [tCount];
-  return {
-    timestep: { type: binding.timestepType, data: typed(binding.timestepType, timestep.subarray(0, tCount)), dims: tDims },
-    labels:
-      binding.labelType && classLabels ? { type: binding.labelType, data: typed(binding.labelType, classLabels), dims: [batch] } : null,
-  };
-}
-
-function typed(type: IntLikeType, values: Int32Array): BigInt64Array | Int32Array | Float32Array {
-  if (type === 'int64') return BigInt64Array.from(values, (v) => BigInt(v));
-  return type === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
 }

@@ -1,5 +1,5 @@
 /** What the reverse loop needs from a denoising network, whatever runtime runs it. */
-export interface EpsModel {
+export interface DenoiserModel {
   /**
    * One forward pass. `sample` is float32 [N, ...info.sampleShape] (NCHW images or [N, D] points),
    * `timestep` one value per item, `classLabels` one per item (`numClasses` = "no label") or null for
@@ -12,10 +12,10 @@ export interface EpsModel {
     timestep: Int32Array,
     classLabels: Int32Array | null,
   ): Promise<Float32Array>;
-  readonly info: EpsModelInfo;
+  readonly info: DenoiserInfo;
 }
 
-export interface EpsModelInfo {
+export interface DenoiserInfo {
   /** Shape of one item, without the batch dimension: [C, H, W] or [D]. */
   sampleShape: readonly number[];
   /** 0 for an unconditional model; otherwise labels 0..numClasses−1 and numClasses = "no label". */

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../src/output.js';
+import { writeFileAtomic, writeFilesAtomic } from '../src/files/index.js';
 
 describe('writeFileAtomic', () => {
   let dir: string;
@@ -46,5 +46,44 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(join(parent, 'out.png'), new Uint8Array(4))).rejects.toThrow();
     expect(await readdir(dir)).toEqual(['file']);
     expect(await readFile(parent, 'utf8')).toBe('x');
+  });
+});
+
+describe('writeFilesAtomic', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'onnx-ddpm-output-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('replaces no target when a later one cannot be written (a folder in its place, or an unwritable parent)', async () => {
+    await writeFile(join(dir, 'grid.png'), 'the user file');
+    await mkdir(join(dir, 'results'));
+    await expect(
+      writeFilesAtomic([
+        { path: join(dir, 'grid.png'), bytes: 'new grid' },
+        { path: join(dir, 'results'), bytes: 'npy' },
+      ]),
+    ).rejects.toMatchObject({ code: 'EISDIR' });
+    await writeFile(join(dir, 'a-file'), 'x');
+    await expect(
+      writeFilesAtomic([
+        { path: join(dir, 'grid.png'), bytes: 'new grid' },
+        { path: join(dir, 'a-file', 'imgs', '000.png'), bytes: 'png' },
+      ]),
+    ).rejects.toThrow();
+    expect(await readFile(join(dir, 'grid.png'), 'utf8')).toBe('the user file');
+    expect((await readdir(dir)).sort()).toEqual(['a-file', 'grid.png', 'results']);
+  });
+
+  it('writes every file', async () => {
+    await writeFilesAtomic([
+      { path: join(dir, 'a.txt'), bytes: 'a' },
+      { path: join(dir, 'sub', 'b.txt'), bytes: new Uint8Array([98]) },
+    ]);
+    expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('a');
+    expect(await readFile(join(dir, 'sub', 'b.txt'), 'utf8')).toBe('b');
   });
 });

@@ -1,0 +1,95 @@
+// The page's side of the sampling worker: one request at a time per call, answered by id.
+import type { OpenResult, Reply, Request, RunEvent, RunResult, RunSettings, RuntimeInfo, StopRequest, WebExecutionProvider } from './protocol.js';
+
+/** A run that ended because Stop was pressed (not a failure). */
+export class StoppedError extends Error {
+  constructor(
+    /** The step the run had finished when the stop request reached the worker. */
+    readonly requestedAfterStep: number,
+  ) {
+    super('stopped');
+    this.name = 'StoppedError';
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export class SamplerClient {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor() {
+    this.worker = new Worker(new URL('./sampler-worker.ts', import.meta.url), { type: 'module', name: 'onnx-ddpm sampler' });
+    this.worker.onmessage = (ev: MessageEvent<Reply>) => this.receive(ev.data);
+    this.worker.onerror = (ev) => {
+      ev.preventDefault();
+      const err = new Error(`the sampling worker failed: ${ev.message || 'it could not start'}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+  }
+
+  private receive(reply: Reply): void {
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    if (reply.type === 'event') {
+      p.onEvent?.(reply.event);
+      return;
+    }
+    this.pending.delete(reply.id);
+    if (reply.type === 'result') p.resolve(reply.value);
+    else p.reject(reply.stopped !== null ? new StoppedError(reply.stopped) : new Error(reply.message));
+  }
+
+  private request<T>(req: Request, onEvent?: (e: RunEvent) => void, transfer: Transferable[] = []): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent });
+      this.worker.postMessage({ id, req }, transfer);
+    });
+  }
+
+  /**
+   * Hands the canvas to the worker, which then draws x̂₀ previews on it during runs; false when
+   * this browser cannot (no OffscreenCanvas), and the page draws them itself.
+   */
+  attachPreview(canvas: HTMLCanvasElement): boolean {
+    if (typeof canvas.transferControlToOffscreen !== 'function') return false;
+    const offscreen = canvas.transferControlToOffscreen();
+    void this.request({ type: 'preview-canvas', canvas: offscreen }, undefined, [offscreen]);
+    return true;
+  }
+
+  /** Loads onnxruntime-web (served under `ortBase`) in the worker and looks at its WebGPU adapter. */
+  init(ortBase: string, threads?: number): Promise<RuntimeInfo> {
+    return this.request({ type: 'init', ortBase, threads });
+  }
+
+  /** Opens a model; on failure the previously loaded one stays. The bytes are copied, not moved. */
+  open(bytes: Uint8Array, name: string, ep: WebExecutionProvider, configJson?: string): Promise<OpenResult> {
+    return this.request({ type: 'open', bytes, name, ep, configJson });
+  }
+
+  run(settings: RunSettings, onEvent: (e: RunEvent) => void): Promise<RunResult> {
+    return this.request({ type: 'run', settings }, onEvent);
+  }
+
+  /** Ends the run in progress before its next step; its promise rejects with {@link StoppedError}. */
+  stop(): void {
+    const req: StopRequest = { type: 'stop' };
+    this.worker.postMessage({ id: 0, req });
+  }
+
+  modelCall(req: Omit<Extract<Request, { type: 'model-call' }>, 'type'>): Promise<{ output: Float32Array; ep: string }> {
+    return this.request({ type: 'model-call', ...req });
+  }
+
+  sample(req: Omit<Extract<Request, { type: 'sample' }>, 'type'>): Promise<{ samples: Float32Array; shape: number[]; ep: string; msPerStep: number; modelMsPerStep: number }> {
+    return this.request({ type: 'sample', ...req });
+  }
+}
