@@ -57,7 +57,7 @@ async function compareWithCommitted(n) {
   const t0 = performance.now();
   const committed = join(root, 'models/s-curve.onnx');
   const sampler = await import('@onnx-ddpm/sampler/node');
-  const dist = (path) => import(new URL(`../packages/cli/dist/eval/${path}`, import.meta.url).href);
+  const dist = (path) => import(new URL(`../packages/measure/dist/eval/${path}`, import.meta.url).href);
   const { generateSamples } = await dist('generate.js');
   const { loadToyReference, pointQuality } = await dist('point-quality.js');
   const swd = { projections: 1000, seed: 0 };

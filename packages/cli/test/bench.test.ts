@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchTableReport } from '../src/bench/table.js';
+import type { BenchTableReport } from '@onnx-ddpm/measure/bench';
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 

@@ -7,11 +7,18 @@ import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { createScheduler, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, type SamplerNode, samplerUserError } from '../sampler-flags.js';
-import { formatBenchMarkdown, formatBenchTable } from '../bench/format.js';
-import { SAMPLING_RUNTIME_IDS, type SamplingRuntimeId } from '../bench/sampling.js';
-import { runBenchTable, type SamplingOptions, type TrainingOptions } from '../bench/table.js';
-import { TRAIN_CONFIG_IDS, type TrainConfigId } from '../bench/training.js';
-import { initialWeightsModel, type ModelUnderTest, modelFromFile } from '../parity/model-under-test.js';
+import {
+  formatBenchMarkdown,
+  formatBenchTable,
+  runBenchTable,
+  SAMPLING_RUNTIME_IDS,
+  type SamplingOptions,
+  type SamplingRuntimeId,
+  TRAIN_CONFIG_IDS,
+  type TrainConfigId,
+  type TrainingOptions,
+} from '@onnx-ddpm/measure/bench';
+import { initialWeightsModel, type ModelUnderTest, modelFromFile } from '@onnx-ddpm/measure/parity';
 
 
 /** One batch size of one model. */

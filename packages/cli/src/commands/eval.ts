@@ -3,10 +3,8 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import type { ImageQuality, ImageReference } from '../eval/image-quality.js';
-import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '../eval/methods.js';
-import type { OrtImageClassifier } from '../eval/ort-classifier.js';
-import type { PointQuality, ToyReference } from '../eval/point-quality.js';
+import type { ImageQuality, ImageReference, OrtImageClassifier, PointQuality, ToyReference } from '@onnx-ddpm/measure/eval';
+import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '@onnx-ddpm/measure/eval/methods';
 import { executionProvidersFlag, loadNodeSampler, samplerUserError } from '../sampler-flags.js';
 
 
@@ -75,10 +73,9 @@ export const evalCommand: Command = {
 
     // Loaded here, not at startup: they pull in onnxruntime-node and TF.js (the data loaders).
     const sampler = await loadNodeSampler();
-    const { generateSamples } = await import('../eval/generate.js');
-    const { dataFloor, imageQuality, loadImageReference } = await import('../eval/image-quality.js');
-    const { loadToyReference, pointQuality } = await import('../eval/point-quality.js');
-    const { OrtImageClassifier } = await import('../eval/ort-classifier.js');
+    const { dataFloor, generateSamples, imageQuality, loadImageReference, loadToyReference, OrtImageClassifier, pointQuality } = await import(
+      '@onnx-ddpm/measure/eval'
+    );
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
     let model: OrtEpsModel | undefined;
     let classifier: OrtImageClassifier | undefined;

@@ -1,11 +1,20 @@
 import { type Command, CliError, intFlag, numberFlag, stringFlag, UsageError } from '../command.js';
-import { makeJob } from '../parity/job.js';
-import { builtInModel, type ModelUnderTest, modelFromCheckpoint, modelFromFile } from '../parity/model-under-test.js';
-import { buildReport, formatReport, reportToJson } from '../parity/report.js';
-import { runParity } from '../parity/run-parity.js';
-import { RUNTIME_IDS, type RuntimeId } from '../parity/runtime.js';
-import { parityRuntimes } from '../parity/runtimes.js';
-import type { ScheduleTablesReport } from '../parity/schedule-tables.js';
+import {
+  buildReport,
+  builtInModel,
+  formatReport,
+  makeJob,
+  ModelMismatchError,
+  type ModelUnderTest,
+  modelFromCheckpoint,
+  modelFromFile,
+  parityRuntimes,
+  RUNTIME_IDS,
+  type RuntimeId,
+  reportToJson,
+  runParity,
+  type ScheduleTablesReport,
+} from '@onnx-ddpm/measure/parity';
 import { trainerUserError } from './train.js';
 import { methodFlag } from '../sampler-flags.js';
 
@@ -26,6 +35,7 @@ async function loadModel(modelPath: string | undefined, checkpoint: string | und
     if (modelPath !== undefined) return await modelFromFile(modelPath);
     return await builtInModel();
   } catch (err) {
+    if (err instanceof ModelMismatchError) throw new UsageError(err.message);
     if (err instanceof sampler.ModelSourceError || err instanceof sampler.SamplerError || err instanceof sampler.ExecutionProviderError) {
       throw new CliError(err.message);
     }
