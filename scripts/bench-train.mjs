@@ -16,10 +16,8 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { BENCH_TRAIN_HYPER, syntheticBatch, timeTrainSteps } from '../packages/measure/dist/bench/training.js';
-import { selectBackend } from '../packages/trainer/dist/backend/index.js';
-import { createModel, defaultUNetConfig } from '../packages/trainer/dist/model/index.js';
-import { createWorkerEngine } from '../packages/trainer/dist/parallel/index.js';
+import { BENCH_TRAIN_HYPER, syntheticBatch, timeTrainSteps } from '@onnx-ddpm/measure/bench';
+import { createModel, createWorkerEngine, defaultUNetConfig, selectBackend } from '@onnx-ddpm/trainer';
 
 // The trainer's own copy of tfjs-core (the one its backends and model use).
 const tf = createRequire(new URL('../packages/trainer/package.json', import.meta.url))('@tensorflow/tfjs-core');

@@ -64,11 +64,9 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 const sampler = await import('@onnx-ddpm/sampler/node');
 const trainer = await import('@onnx-ddpm/trainer');
-const card = await import(new URL('../packages/measure/dist/card/index.js', import.meta.url).href);
-const { loadToyReference, pointQuality } = await import(new URL('../packages/measure/dist/eval/point-quality.js', import.meta.url).href);
-const { generateSamples } = await import(new URL('../packages/measure/dist/eval/generate.js', import.meta.url).href);
-const { parseMethods } = await import(new URL('../packages/measure/dist/eval/methods.js', import.meta.url).href);
-const { writeFileAtomic } = await import(new URL('../packages/cli/dist/output.js', import.meta.url).href);
+const card = await import('@onnx-ddpm/measure/card');
+const { generateSamples, loadToyReference, parseMethods, pointQuality } = await import('@onnx-ddpm/measure/eval');
+const { writeFileAtomic } = await import('onnx-ddpm');
 
 const readJson = async (path, what) => {
   try {

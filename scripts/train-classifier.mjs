@@ -18,7 +18,7 @@ import {
   loadDataset,
   selectBackend,
   trainClassifier,
-} from '../packages/trainer/dist/index.js';
+} from '@onnx-ddpm/trainer';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
