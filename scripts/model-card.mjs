@@ -130,7 +130,7 @@ if (!args['no-parity']) {
     const net = trainer.createModel(ckpt.config.model, ckpt.config.train.seed);
     try {
       net.setWeights(training.weights === 'raw' ? ckpt.state.weights : ckpt.state.ema);
-      parity = await trainer.checkExportParity(source.bytes, net);
+      parity = await trainer.checkExport(source.bytes, net);
     } catch (err) {
       fail(`${shown(modelPath)} does not match the checkpoint of ${shown(runDir)}: ${err.message}`);
     } finally {

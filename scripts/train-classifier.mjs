@@ -11,7 +11,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  checkClassifierParity,
+  checkClassifierExport,
   exportClassifierOnnx,
   FASHION_MNIST_CLASSES,
   itemSize,
@@ -69,7 +69,7 @@ const bytes = exportClassifierOnnx(model, facts);
 // The first 100 test images (one channel, so NHWC and NCHW coincide).
 const images = new Float32Array(100 * itemSize(test));
 test.fillBatch(Uint32Array.from({ length: 100 }, (_, i) => i), images, null);
-const parity = await checkClassifierParity(bytes, model, { images: { data: images, count: 100 } });
+const parity = await checkClassifierExport(bytes, model, { images: { data: images, count: 100 } });
 log(`export parity: max |onnx − tfjs| = ${parity.maxAbsDiff.toExponential(2)} over ${parity.cases} batches`);
 
 const tmp = `${args.out}.tmp-${process.pid}`;

@@ -16,7 +16,7 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
     trainer.TrainConfigError,
     trainer.ModelConfigError,
     trainer.CheckpointError,
-    trainer.ExportParityError,
+    trainer.ExportCheckError,
   ];
   if (known.some((k) => err instanceof k)) return new CliError((err as Error).message);
   if (err instanceof Error && err.name === 'SchedulerConfigError') return new CliError(err.message);

@@ -1,6 +1,6 @@
 /**
  * ε-prediction networks (U-Net, MLP) built from modules that each compute in TF.js (NHWC) and
- * emit their ONNX nodes (NCHW) from the same weights, plus the ONNX export and its parity check.
+ * emit their ONNX nodes (NCHW) from the same weights, plus the ONNX export and its self-check against TF.js.
  */
 export {
   defaultMlpConfig,
@@ -23,4 +23,4 @@ export {
   ONNX_IO_NAMES,
   ONNX_METADATA_KEYS,
 } from './export.js';
-export { checkExportParity, ExportParityError, type ParityOptions } from './parity.js';
+export { checkExport, ExportCheckError, type ExportCheckOptions } from './export-check.js';
