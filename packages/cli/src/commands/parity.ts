@@ -1,19 +1,15 @@
 import { type Command, CliError, intFlag, numberFlag, stringFlag, UsageError } from '../command.js';
 import {
-  buildReport,
   builtInModel,
   formatReport,
-  makeJob,
   ModelMismatchError,
   type ModelUnderTest,
   modelFromCheckpoint,
   modelFromFile,
-  parityRuntimes,
   RUNTIME_IDS,
   type RuntimeId,
   reportToJson,
-  runParity,
-  type ScheduleTablesReport,
+  runParityMatrix,
 } from '@onnx-ddpm/measure/parity';
 import { trainerUserError } from './train.js';
 import { methodFlag } from '../sampler-flags.js';
@@ -83,17 +79,7 @@ export const parityCommand: Command = {
       if (steps > model.config.num_train_timesteps) {
         throw new UsageError(`--steps ${steps} exceeds the model's ${model.config.num_train_timesteps} training timesteps`);
       }
-      const job = makeJob(model, { method, steps, eta: method === 'ddim' ? eta : 1, seed, batch });
-      const runtimes = parityRuntimes(model.tf, selected);
-      let run: Awaited<ReturnType<typeof runParity>>;
-      let scheduleTables: ScheduleTablesReport;
-      try {
-        run = await runParity(job, runtimes.runtimes, log);
-        scheduleTables = await runtimes.scheduleTables(job);
-      } finally {
-        await runtimes.dispose();
-      }
-      const report = buildReport(model.description, job, scheduleTables, run.runtimes, run.pairs, (performance.now() - t0) / 1000);
+      const report = await runParityMatrix(model, selected, { method, steps, eta: method === 'ddim' ? eta : 1, seed, batch }, log, t0);
       process.stdout.write(values.json === true ? `${reportToJson(report)}\n` : formatReport(report));
       return report.pass ? 0 : 1;
     } finally {
