@@ -188,7 +188,7 @@ if (isImage && classLabels) {
   caption = `${n} samples (red), ${method}, noise seed ${seed} (as \`onnx-ddpm eval --seed ${seed}\`), onnxruntime-node CPU`;
   let reference;
   if (config.data.spec.startsWith('toy:')) {
-    // As `onnx-ddpm eval --methods ddim-50 --n 10000`: 10 000 samples in batches of 500, noise seed 0.
+    // As `onnx-ddpm eval --methods ddim-50 --n 10000`: 10 000 samples (in batches of 500), noise seed 0.
     const swd = { projections: 1000, seed: 0 };
     const evalN = 10000;
     const ref = await loadToyReference(config.data.spec, evalN, 1, sampleShape, swd);

@@ -28,7 +28,7 @@ export const evalCommand: Command = {
     n: { type: 'string', valueName: '<count>', description: 'samples per method (2-D models: also the data points per half)', default: '1000' },
     methods: { type: 'string', valueName: '<list>', description: 'sampler settings <ddpm|ddim>-<steps>, comma separated', default: DEFAULT_METHODS },
     guidance: { type: 'string', valueName: '<list>', description: "classifier-free guidance scales of class-conditional models, comma separated ('none': no guidance)", default: 'none,2' },
-    batch: { type: 'string', valueName: '<k>', description: 'items per sampler call', default: '500' },
+    batch: { type: 'string', valueName: '<k|auto>', description: 'items per sampler call (auto: as many as half of the free memory holds, measured on the model)', default: 'auto' },
     seed: { type: 'string', valueName: '<int>', description: 'seed of the sampling noise, KID subsets and SWD directions', default: '0' },
     data: { type: 'string', valueName: '<spec>', description: "reference data (default: the test split of the model's training set; toys: a fresh draw)" },
     'data-seed': { type: 'string', valueName: '<int>', description: 'seed of the toy reference points (the trainer draws its toys with seed 0)', default: '1' },
@@ -42,9 +42,9 @@ export const evalCommand: Command = {
   async run({ values }) {
     const modelPath = requiredString(values, 'model');
     const n = intFlag(values, 'n', 2)!;
-    const batch = intFlag(values, 'batch', 1)!;
+    const batch = stringFlag(values, 'batch') === 'auto' ? undefined : intFlag(values, 'batch', 1)!;
     const seed = intFlag(values, 'seed', 0)!;
-    // Batch b of a run draws Philox noise with key seed·2²⁴ + b, which must stay below 2⁶⁴.
+    // Sampling draws Philox noise with key seed·2²⁴, which must stay below 2⁶⁴.
     if (seed >= 2 ** 40) throw new UsageError(`--seed must be below 2^40, got ${seed}`);
     const dataSeed = intFlag(values, 'data-seed', 0)!;
     let guidanceList: (number | undefined)[];
@@ -63,7 +63,7 @@ export const evalCommand: Command = {
 
     // Loaded here, not at startup: they pull in onnxruntime-node and TF.js (the data loaders).
     const sampler = await loadNodeSampler();
-    const { dataFloor, describeQuality, ddim50VsDdpm1000, evaluateSettings, formatEvalTable, imageQuality, loadImageReference, loadToyReference, OrtImageClassifier, pointQuality } =
+    const { dataFloor, describeQuality, ddim50VsDdpm1000, evaluateSettings, formatEvalPlan, formatEvalTable, imageQuality, loadImageReference, loadToyReference, OrtImageClassifier, planEval, pointQuality } =
       await import('@onnx-ddpm/measure/eval');
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
     let model: OrtEpsModel | undefined;
@@ -128,12 +128,15 @@ export const evalCommand: Command = {
       const classLabels = numClasses > 0 ? Int32Array.from({ length: n }, (_, i) => i % numClasses) : null;
       const measure = (samples: Float32Array) =>
         imageRef ? imageQuality(classifier!, imageRef, samples, n, classLabels, kidOptions) : Promise.resolve(pointQuality(toyRef!, samples, n, { projections, seed }));
-      const rows = await evaluateSettings(model, source.config, { methods, guidances, n, batch, seed, classLabels }, measure, log);
+      const plan = await planEval(model, source.config, { n, methods, guidances, batch });
+      log(formatEvalPlan(plan, methods.length * guidances.length, n));
+      const rows = await evaluateSettings(model, source.config, { methods, guidances, n, batch: plan.batch, seed, classLabels }, measure, log);
 
       const report = {
         model: source.modelPath,
         executionProvider: model.executionProvider,
         n,
+        batch: plan.batch,
         seed,
         data: dataSpec,
         ...(imageRef

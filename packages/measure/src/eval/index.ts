@@ -3,6 +3,7 @@
 export type { FeatureMatrix } from './feature-matrix.js';
 export { frechetDistance, gaussianStats, symmetricSqrt } from './fid.js';
 export { type GenerateOptions, generateSamples } from './generate.js';
+export { type EvalPlan, formatEvalPlan, planEval } from './plan.js';
 export { dataFloor, type ImageQuality, type ImageReference, imageQuality, loadImageReference } from './image-quality.js';
 export { kernelInceptionDistance, type KidOptions, type KidResult, unbiasedMmd2 } from './kid.js';
 export { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from './methods.js';
