@@ -14,7 +14,7 @@ export interface EvalPlan {
   bytesPerItem: number;
   /** Free memory of the machine when planned. */
   freeBytes: number;
-  /** Model-call time per item (at the probe batch). */
+  /** Model-call time per item of a model call (at the probe batch, warm). */
   msPerItem: number;
   /** Sampling seconds of every setting: Σ steps × n × msPerItem (× 2 guided: the cond/uncond pair). */
   seconds: number;
@@ -40,8 +40,8 @@ const MEMORY_SHARE = 0.5;
 const PROBE_BATCH = 9;
 
 /**
- * Runs two one-step model calls (batch 1, then PROBE_BATCH, guided when any setting is) and plans
- * from them: the RSS growth between them per item, and the second call's model time per item.
+ * Runs one-step model calls (batch 1, then PROBE_BATCH twice, guided when any setting is) and plans
+ * from them: the RSS growth per item up to the first PROBE_BATCH call, and the warm call's model time.
  */
 export async function planEval(model: EpsModel, config: SchedulerConfig, opts: EvalPlanOptions): Promise<EvalPlan> {
   const guided = opts.guidances.some((g) => g !== undefined);
@@ -52,13 +52,14 @@ export async function planEval(model: EpsModel, config: SchedulerConfig, opts: E
     sample(model, scheduler, { batch, noise: new PhiloxNoise(0), classLabels: k > 0 ? Int32Array.from({ length: batch }, (_, i) => i % k) : null, guidance });
   await probe(1);
   const rssBefore = process.memoryUsage().rss;
-  const { timings } = await probe(PROBE_BATCH);
+  await probe(PROBE_BATCH); // grows the arena to this batch; the next call is timed warm
   const rssAfter = process.memoryUsage().rss;
+  const { timings } = await probe(PROBE_BATCH);
   const calls = guided ? 2 : 1;
   const itemBytes = 4 * model.info.sampleShape.reduce((a, b) => a * b, 1);
   // At least x_t, x̂₀ and the output of each item (the arena may have had room already).
   const bytesPerItem = Math.max((rssAfter - rssBefore) / PROBE_BATCH, 3 * calls * itemBytes);
-  const msPerItem = timings.modelMs / PROBE_BATCH;
+  const msPerItem = timings.modelMs / (PROBE_BATCH * calls);
   const freeBytes = opts.freeBytes ?? freemem();
   const fit = Math.floor((MEMORY_SHARE * freeBytes) / bytesPerItem);
   const batch = opts.batch ?? Math.max(1, Math.min(opts.n, fit));
