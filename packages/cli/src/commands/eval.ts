@@ -88,9 +88,6 @@ export const evalCommand: Command = {
       const isImage = sampleShape.length === 3;
       const dataSpec = stringFlag(values, 'data') ?? (isImage && trainedOn && !trainedOn.includes(':') ? `${trainedOn}:test` : trainedOn);
       if (!dataSpec) throw new UsageError(`${basename(source.modelPath)} does not name its training data (metadata onnx_ddpm.training.dataset): give --data`);
-      const guidances = isImage && numClasses > 0 ? guidanceList : [undefined];
-      const plan = await planEval(model, source.config, { n, methods, guidances, batch });
-      log(formatEvalPlan(plan, methods.length * guidances.length, n));
 
       const kidOptions = { subsets: kidSubsets, subsetSize: kidSubsetSize, seed };
       let imageRef: ImageReference | undefined;
@@ -127,6 +124,10 @@ export const evalCommand: Command = {
         });
       }
 
+      const guidances = isImage && numClasses > 0 ? guidanceList : [undefined];
+      // Printed once the inputs are checked and the references loaded, before any sampling.
+      const plan = await planEval(model, source.config, { n, methods, guidances, batch });
+      log(formatEvalPlan(plan, methods.length * guidances.length, n));
       const classLabels = numClasses > 0 ? Int32Array.from({ length: n }, (_, i) => i % numClasses) : null;
       const measure = (samples: Float32Array) =>
         imageRef ? imageQuality(classifier!, imageRef, samples, n, classLabels, kidOptions) : Promise.resolve(pointQuality(toyRef!, samples, n, { projections, seed }));
