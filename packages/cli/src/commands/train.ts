@@ -17,7 +17,7 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
     trainer.TrainConfigError,
     trainer.ModelConfigError,
     trainer.CheckpointError,
-    trainer.ExportParityError,
+    trainer.ExportCheckError,
     trainer.RunFolderBusyError,
     trainer.TrainingDivergedError,
   ];
