@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The default reporter's closing lines, then every skipped test with its reason.
+    reporters: ['default', './test/skip-reporter.ts'],
   },
 });

@@ -65,7 +65,7 @@ async function compareWithCommitted(n) {
   const rows = [];
   for (const path of [model, committed]) {
     const source = await sampler.loadModelSource(path);
-    const training = JSON.parse(source.summary.metadata[sampler.METADATA_KEYS.training] ?? '{}');
+    const training = source.training ?? {};
     const eps = await sampler.OrtEpsModel.create(source.modelPath, {
       executionProviders: ['cpu'],
       numClasses: source.numClasses,

@@ -80,9 +80,7 @@ const readJson = async (path, what) => {
 
 // The model file: its metadata is the authority on what was trained (steps, dataset, weights).
 const source = await sampler.loadModelSource(modelPath).catch((err) => fail(`${shown(modelPath)}: ${err.message}`));
-const metadata = source.summary.metadata;
-const training = JSON.parse(metadata[sampler.METADATA_KEYS.training] ?? 'null');
-const modelConfig = JSON.parse(metadata[sampler.METADATA_KEYS.modelConfig] ?? 'null');
+const { training, modelConfig } = source;
 if (!training || !modelConfig) fail(`${shown(modelPath)} has no onnx_ddpm.training / onnx_ddpm.model_config metadata (not exported by onnx-ddpm?)`);
 const steps = training.steps;
 

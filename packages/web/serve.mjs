@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Serves a built page (packages/web/dist by default) on 127.0.0.1 with the cross-origin isolation
 // headers (COOP same-origin + COEP require-corp) that SharedArrayBuffer, and so threaded wasm, need.
+// Nothing outside the served folder is served: no `..`, no symbolic link pointing out of it.
 // Loopback is a secure origin, so WebGPU is available too.
 //
 //   node packages/web/serve.mjs [--port 5173] [--dir packages/web/dist]
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,8 @@ const ISOLATION_HEADERS = {
  */
 export function serveStatic(dir, { port = 0 } = {}) {
   const root = resolve(dir);
+  // Symbolic links are followed only when they stay in the served folder (compared real path to real path).
+  const realRoot = realpath(root).catch(() => root);
   const server = createServer(async (req, res) => {
     const headers = { ...ISOLATION_HEADERS, 'Cache-Control': 'no-cache' };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -55,14 +58,22 @@ export function serveStatic(dir, { port = 0 } = {}) {
       return;
     }
     try {
-      let s = await stat(file);
-      if (s.isDirectory()) {
+      const top = await realRoot;
+      const outside = (real) => real !== top && !real.startsWith(top + sep);
+      let real = await realpath(file);
+      let s = await stat(real);
+      if (s.isDirectory() && !outside(real)) {
         file = join(file, 'index.html');
-        s = await stat(file);
+        real = await realpath(file);
+        s = await stat(real);
+      }
+      if (outside(real)) {
+        res.writeHead(403, headers).end('forbidden');
+        return;
       }
       res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': s.size });
       if (req.method === 'HEAD') res.end();
-      else createReadStream(file).pipe(res);
+      else createReadStream(real).pipe(res);
     } catch {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(`not found: ${path}`);
     }

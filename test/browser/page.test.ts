@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StaticServer } from '../../packages/web/serve.mjs';
-import { DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '../../packages/schedule/src/index.js';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '../../packages/schedule/src/index.js';
 import { OrtEpsModel, readModelSummary, sample } from '@onnx-ddpm/sampler/node';
 import { imageGridRaster } from '@onnx-ddpm/sampler/web';
 import type { Browser, Page } from 'playwright-core';
@@ -23,12 +23,13 @@ import {
   startServer,
   waitForState,
 } from './page-harness.js';
+import { requires, TEST_DEPS } from '../prereqs.js';
 
 const T = 100;
 const config: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, num_train_timesteps: T };
 const metadata = {
   'onnx_ddpm.scheduler_config': schedulerConfigToJSON(config),
-  'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 8, channels: 1, numClasses: 0 }),
+  'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 8, in_channels: 1, num_classes: 0 }),
 };
 /** A tiny 1×8×8 "image model" (SwiftShader WebGPU is slow): out = a[t]·x + (t/T)·w. */
 const imageSpec: LinearModelSpec = { itemShape: [1, 8, 8], a: gaussianDataCoefficients(T, 0.0001, 0.02, 0.5), w: testValues(64, 7), T, metadata };
@@ -54,7 +55,7 @@ afterAll(async () => {
 /** The grid the page should show: the same seed through the core loop on onnxruntime-node. */
 async function nodeGrid(bytes: Uint8Array) {
   const model = await OrtEpsModel.create(bytes, { executionProviders: ['cpu'] });
-  const result = await sample(model, config, { ...settings, noise: new PhiloxNoise(settings.seed) });
+  const result = await sample(model, createScheduler(config, settings), { ...settings, noise: new PhiloxNoise(settings.seed) });
   await model.dispose();
   return imageGridRaster(result.samples, result.shape);
 }
@@ -70,7 +71,7 @@ async function setControls(page: Page, ep: 'webgpu' | 'wasm'): Promise<void> {
   await page.fill('#preview-every', '2');
 }
 
-describe('the sampling page', () => {
+describe('the sampling page', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader), () => {
   it('samples the default 2-D model as Node does (window.onnxDdpm.sample on wasm) and plots it', async () => {
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
     expect(await page.textContent('#model-card')).toContain('2-D points');
@@ -168,7 +169,7 @@ describe('the sampling page', () => {
       ...imageSpec,
       classTable: testValues((numClasses + 1) * 64, 5, -0.3, 0.3),
       numClasses,
-      metadata: { ...metadata, 'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 8, channels: 1, numClasses }) },
+      metadata: { ...metadata, 'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 8, in_channels: 1, num_classes: numClasses }) },
     });
     const opts = { method: 'ddpm' as const, steps: 5, seed: 12, batch: 3, classLabels: [2, 0, 1], guidance: 2 };
     const run = await page.evaluate(
@@ -179,7 +180,7 @@ describe('the sampling page', () => {
       [Buffer.from(cond).toString('base64'), opts] as const,
     );
     const node = await OrtEpsModel.create(cond, { executionProviders: ['cpu'], numClasses });
-    const expected = await sample(node, config, { ...opts, classLabels: Int32Array.from(opts.classLabels), noise: new PhiloxNoise(opts.seed) });
+    const expected = await sample(node, createScheduler(config, opts), { ...opts, classLabels: Int32Array.from(opts.classLabels), noise: new PhiloxNoise(opts.seed) });
     await node.dispose();
     expect(run.ep).toBe('webgpu');
     let maxDiff = 0;
@@ -214,7 +215,7 @@ describe('the sampling page', () => {
   });
 });
 
-describe('without WebGPU', () => {
+describe('without WebGPU', requires(TEST_DEPS.chromium), () => {
   it('falls back to wasm and says why', async () => {
     const plain = await launchChromium(false);
     try {

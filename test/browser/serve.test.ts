@@ -1,6 +1,6 @@
 // packages/web/serve.mjs: loopback only, cross-origin isolation headers on every answer, no
-// escaping the served folder.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// escaping the served folder, not even through a symbolic link.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'site', 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(join(dir, 'site', 'ort', 'x.wasm'), new Uint8Array([0, 97, 115, 109]));
   writeFileSync(join(dir, 'secret.txt'), 'outside the served folder');
+  symlinkSync(join(dir, 'secret.txt'), join(dir, 'site', 'leak.txt'));
+  symlinkSync(dir, join(dir, 'site', 'up'));
+  symlinkSync('index.html', join(dir, 'site', 'alias.html'));
+  symlinkSync('ort', join(dir, 'site', 'ort-link'));
   server = await serveStatic(join(dir, 'site'));
 });
 afterAll(async () => {
@@ -59,5 +63,19 @@ describe('serveStatic', () => {
     expect(dotDot.body).not.toContain('outside the served folder');
     const encoded = await get('/..%2fsecret.txt'); // an encoded slash survives URL normalisation
     expect(encoded.status).toBe(403);
+  });
+
+  it('follows a symbolic link only when it stays in the folder', async () => {
+    for (const path of ['/leak.txt', '/up/secret.txt', '/up/']) {
+      const r = await get(path);
+      expect(r.status, path).toBe(403);
+      expect(r.body, path).not.toContain('outside the served folder');
+    }
+    const alias = await get('/alias.html');
+    expect(alias.status).toBe(200);
+    expect(alias.body).toBe('<!doctype html><title>t</title>');
+    const linkedDir = await get('/ort-link/x.wasm');
+    expect(linkedDir.status).toBe(200);
+    expect(linkedDir.headers['content-type']).toBe('application/wasm');
   });
 });

@@ -1,3 +1,4 @@
+import { SchedulerConfigError } from '@onnx-ddpm/schedule';
 import { CliError, type OptionValues, stringFlag, UsageError } from './command.js';
 
 /** The Node sampler module; commands load it on demand because it pulls in onnxruntime-node. */
@@ -26,6 +27,6 @@ export function executionProvidersFlag(sampler: SamplerNode, values: OptionValue
 
 /** Errors of the sampler that describe bad input (shown as one line, exit code 1), else null. */
 export function samplerUserError(sampler: SamplerNode, err: unknown): CliError | null {
-  const known = [sampler.SamplerError, sampler.ModelSourceError, sampler.ExecutionProviderError, sampler.NpyError];
+  const known = [sampler.SamplerError, sampler.ModelSourceError, sampler.ExecutionProviderError, sampler.NpyError, SchedulerConfigError];
   return known.some((k) => err instanceof k) ? new CliError((err as Error).message) : null;
 }

@@ -16,6 +16,7 @@ import {
   selectBackend,
 } from '@onnx-ddpm/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { gaussianStats, frechetDistance } from '../src/eval/fid.js';
 import { OrtImageClassifier } from '../src/eval/ort-classifier.js';
 import { slicedWasserstein } from '../src/eval/sliced-wasserstein.js';
@@ -178,8 +179,8 @@ describe('onnx-ddpm eval on a class-conditional image model', () => {
   }, 120_000);
 });
 
-describe('onnx-ddpm eval against Fashion-MNIST', () => {
-  it.skipIf(!existsSync('/usr/share/datasets/fashion-mnist'))(
+describe('onnx-ddpm eval against Fashion-MNIST', requires(TEST_DEPS.fashionMnist), () => {
+  it(
     'measures n random training images as the floor next to the samples, with the committed classifier',
     () => {
       const r = cli(['eval', '--model', unetPath, '--data', 'fashion-mnist:test', '--n', '50', '--methods', 'ddim-1', '--guidance', 'none', '--kid-subsets', '3', '--ep', 'cpu', '--json']);

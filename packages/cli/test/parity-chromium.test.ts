@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SCHEDULER_CONFIG, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, testValues } from '../../sampler/test/node-test-models.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const MAIN = join(root, 'packages/cli/dist/main.js');
 const PAGE = join(root, 'packages/web/dist/index.html');
-const CHROMIUM = '/usr/bin/chromium';
 
 interface Pair {
   a: string;
@@ -26,12 +26,12 @@ interface Pair {
 let dir: string;
 beforeAll(() => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run 'pnpm build' first`);
-  if (existsSync(CHROMIUM) && !existsSync(PAGE)) execFileSync('pnpm', ['--filter', '@onnx-ddpm/web', 'build'], { cwd: root, stdio: 'ignore' });
+  if (!existsSync(PAGE)) execFileSync('pnpm', ['--filter', '@onnx-ddpm/web', 'build'], { cwd: root, stdio: 'ignore' });
   dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-parity-chromium-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(!existsSync(CHROMIUM))('onnx-ddpm parity with Chromium', () => {
+describe('onnx-ddpm parity with Chromium', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader), () => {
   it('schedule tables bitwise equal; ORT-node CPU vs Chromium wasm ≤ 1e-4; WebGPU vs wasm ≤ 1e-3; every pair ≥ 40 dB after 20 DDIM steps', { timeout: 600_000 }, () => {
     const T = 100;
     const config = { ...DEFAULT_SCHEDULER_CONFIG, num_train_timesteps: T };

@@ -8,10 +8,10 @@ import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import { cudaProviderInstalled } from '@onnx-ddpm/sampler/node';
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from '../../sampler/test/node-test-models.js';
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
@@ -178,7 +178,7 @@ describe('onnx-ddpm parity on Node runtimes', () => {
   });
 });
 
-describe.skipIf(!existsSync(SWIFTSHADER_ICD))('onnx-ddpm parity with ORT-node WebGPU (SwiftShader child process)', () => {
+describe('onnx-ddpm parity with ORT-node WebGPU (SwiftShader child process)', requires(TEST_DEPS.swiftshader), () => {
   it('WebGPU vs wasm ≤ 1e-3, and a 20-step DDIM trajectory ≥ 40 dB for every pair', () => {
     const { status: code, report } = parityJson(['--model', path('linear.onnx'), '--runtimes', 'ort-node-cpu,ort-node-webgpu,ort-web-wasm-node']);
     expect(status(report, 'ort-node-webgpu')).toMatchObject({ status: 'ran', detail: expect.stringMatching(/webgpu EP on SwiftShader/) });

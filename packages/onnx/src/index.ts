@@ -13,6 +13,16 @@ export {
   type NodeOptions,
 } from './builder.js';
 export { decodeModel, encodeModel } from './codec.js';
+export {
+  DDPM_IO_NAMES,
+  DDPM_METADATA_KEYS,
+  type DdpmMetadata,
+  DdpmMetadataError,
+  describeModelConfig,
+  type ReadDdpmMetadata,
+  readDdpmMetadata,
+  writeDdpmMetadata,
+} from './ddpm-contract.js';
 export { OnnxDecodeError, OnnxEncodeError, OnnxGraphError, OnnxTensorError } from './errors.js';
 export { inspectModel, type ModelSummary, type ValueSummary } from './inspect.js';
 export {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { DataType, encodeModel, type ModelProto } from '@onnx-ddpm/onnx';
 import { checkModel, probeChecker } from '@onnx-ddpm/onnx/checker';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { buildMlpModel } from './fixtures.js';
 
-// Skipped locally when /usr/bin/python3 has no onnx module; under CI the tests run and fail instead.
 const probe = await probeChecker();
 const dir = mkdtempSync(join(tmpdir(), 'onnx-checker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ describe('checkModel without python', () => {
   });
 });
 
-describe.skipIf(!probe.available && !process.env.CI)('onnx.checker (full_check)', () => {
+describe('onnx.checker (full_check)', requires(TEST_DEPS.pythonOnnx), () => {
   it('python3-onnx is available', () => {
     expect(probe.available, probe.message).toBe(true);
     expect(probe.message).toMatch(/^onnx \d+\.\d+/);

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeModel, encodeModel, type ModelProto, OnnxEncodeError } from '@onnx-ddpm/onnx';
-import { probeChecker } from '@onnx-ddpm/onnx/checker';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { buildMlpModel, everyFieldModel } from './fixtures.js';
 
 const tag = (field: number, wireType: number) => (field << 3) | wireType;
@@ -90,10 +90,7 @@ describe('encodeModel / decodeModel', () => {
 });
 
 // Python's protobuf (the reference implementation) must re-serialize our bytes unchanged.
-const checker = await probeChecker();
-const needPython = checker.available || Boolean(process.env.CI);
-
-describe.skipIf(!needPython)('bytes match the reference protobuf implementation', () => {
+describe('bytes match the reference protobuf implementation', requires(TEST_DEPS.pythonOnnx), () => {
   const dir = mkdtempSync(join(tmpdir(), 'onnx-codec-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -101,7 +98,6 @@ describe.skipIf(!needPython)('bytes match the reference protobuf implementation'
     ['built model', () => buildMlpModel({ k: 'v' }).model],
     ['every-field model', everyFieldModel],
   ])('%s', (_, make) => {
-    expect(checker.available, checker.message).toBe(true);
     const path = join(dir, 'model.onnx');
     const bytes = encodeModel(make());
     writeFileSync(path, bytes);

@@ -1,7 +1,7 @@
-// The runtime-agnostic core: reverse-step plans and option checks (with a plain-JS EpsModel,
+// The runtime-agnostic core: option checks, noise by global sample index (with a plain-JS EpsModel,
 // since the core only knows the interface).
-import { DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
-import { type EpsModel, planReverseSteps, SamplerError, sample } from '@onnx-ddpm/sampler';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { type EpsModel, sample } from '@onnx-ddpm/sampler';
 import { describe, expect, it } from 'vitest';
 
 const config: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, num_train_timesteps: 100 };
@@ -20,45 +20,19 @@ function halfModel(sampleShape: number[], numClasses = 0, outputLength?: (n: num
   };
 }
 
-describe('planReverseSteps', () => {
-  it('DDPM walks all T steps down to 0, each to t − 1', () => {
-    const plan = planReverseSteps(config, 'ddpm');
-    expect(plan.t.length).toBe(100);
-    expect([plan.t[0], plan.t[99]]).toEqual([99, 0]);
-    expect([plan.prevT[0], plan.prevT[98], plan.prevT[99]]).toEqual([98, 0, -1]);
-  });
-
-  it('DDIM follows the timestep spacing and steps to t − T // N', () => {
-    const leading = planReverseSteps(config, 'ddim', 10);
-    expect(Array.from(leading.t)).toEqual([90, 80, 70, 60, 50, 40, 30, 20, 10, 0]);
-    expect(Array.from(leading.prevT)).toEqual([80, 70, 60, 50, 40, 30, 20, 10, 0, -1]);
-    const trailing = planReverseSteps({ ...config, timestep_spacing: 'trailing' }, 'ddim', 4);
-    expect(Array.from(trailing.t)).toEqual([99, 74, 49, 24]);
-    expect(Array.from(trailing.prevT)).toEqual([74, 49, 24, -1]);
-    const offset = planReverseSteps({ ...config, steps_offset: 1 }, 'ddim', 5);
-    expect(Array.from(offset.t)).toEqual([81, 61, 41, 21, 1]);
-    expect(offset.prevT.at(-1)).toBe(-1);
-  });
-
-  it('rejects a bad step count', () => {
-    expect(() => planReverseSteps(config, 'ddim', 0)).toThrow('steps must be an integer in [1, 100]');
-    expect(() => planReverseSteps(config, 'ddim', 101)).toThrow(SamplerError);
-    expect(() => planReverseSteps(config, 'ddim')).toThrow('DDIM needs a number of steps');
-  });
-});
-
 describe('sample() option checks', () => {
   const noise = new PhiloxNoise(1);
   it('names the bad option', async () => {
     const m = halfModel([4]);
-    await expect(sample(m, config, { method: 'ddim', steps: 5, batch: 0, noise })).rejects.toThrow('batch must be a positive integer, got 0');
-    await expect(sample(m, config, { method: 'ddpm', eta: 0.5, batch: 1, noise })).rejects.toThrow(/eta applies to DDIM only/);
-    await expect(sample(m, config, { method: 'ddim', steps: 5, eta: -1, batch: 1, noise })).rejects.toThrow('eta must be ≥ 0, got -1');
-    await expect(sample(m, config, { method: 'ddim', steps: 5, batch: 1, noise, callbackEvery: 0 })).rejects.toThrow(/callbackEvery/);
+    await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 5 }), { batch: 0, noise })).rejects.toThrow('batch must be a positive integer, got 0');
+    await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 5 }), { batch: 1, noise, firstSample: -1 })).rejects.toThrow(
+      'firstSample must be an integer ≥ 0, got -1',
+    );
+    await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 5 }), { batch: 1, noise, callbackEvery: 0 })).rejects.toThrow(/callbackEvery/);
     await expect(
-      sample(m, config, { method: 'ddim', steps: 5, batch: 1, noise, classLabels: Int32Array.from([0]) }),
+      sample(m, createScheduler(config, { method: 'ddim', steps: 5 }), { batch: 1, noise, classLabels: Int32Array.from([0]) }),
     ).rejects.toThrow(/model is unconditional/);
-    await expect(sample(halfModel([4], 2), config, { method: 'ddim', steps: 5, batch: 2, noise, classLabels: Int32Array.from([0]) })).rejects.toThrow(
+    await expect(sample(halfModel([4], 2), createScheduler(config, { method: 'ddim', steps: 5 }), { batch: 2, noise, classLabels: Int32Array.from([0]) })).rejects.toThrow(
       'classLabels has 1 entries for a batch of 2',
     );
     expect(m.calls).toBe(0);
@@ -66,14 +40,13 @@ describe('sample() option checks', () => {
 
   it('rejects a model output of the wrong size', async () => {
     const m = halfModel([4], 0, (n) => n - 1);
-    await expect(sample(m, config, { method: 'ddim', steps: 3, batch: 2, noise })).rejects.toThrow('half returned 7 values for input [2, 4] (expected 8)');
+    await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 3 }), { batch: 2, noise })).rejects.toThrow('half returned 7 values for input [2, 4] (expected 8)');
   });
 
   it('stops when the signal aborts', async () => {
     const controller = new AbortController();
     const m = halfModel([4]);
-    const run = sample(m, config, {
-      method: 'ddpm',
+    const run = sample(m, createScheduler(config, { method: 'ddpm' }), {
       batch: 1,
       noise,
       onStep: (e) => {
@@ -94,8 +67,36 @@ describe('sample() option checks', () => {
         return new Float32Array(x.length);
       },
     });
-    await sample(spy(0), config, { method: 'ddim', steps: 1, batch: 2, noise });
-    await sample(spy(5), config, { method: 'ddim', steps: 1, batch: 2, noise });
+    await sample(spy(0), createScheduler(config, { method: 'ddim', steps: 1 }), { batch: 2, noise });
+    await sample(spy(5), createScheduler(config, { method: 'ddim', steps: 1 }), { batch: 2, noise });
     expect(seen).toEqual([null, [5, 5]]);
+  });
+});
+
+describe('sample() noise by global sample index', () => {
+  /** A per-item, nonlinear stand-in for a network: ε̂ = tanh(0.8x + t/T). */
+  const tanhModel: EpsModel = {
+    info: { sampleShape: [2, 3], numClasses: 0, name: 'tanh' },
+    async predict(x, _shape, t) {
+      return Float32Array.from(x, (v) => Math.tanh(0.8 * v + t[0]! / 100));
+    },
+  };
+
+  it('7 samples in batches of 3 + 3 + 1 (firstSample 0, 3, 6) are bitwise one batch of 7 (DDPM, same seed)', async () => {
+    const scheduler = createScheduler(config, { method: 'ddpm' });
+    const whole = await sample(tanhModel, scheduler, { batch: 7, noise: new PhiloxNoise(5) });
+    const parts = new Float32Array(whole.samples.length);
+    for (const [firstSample, batch] of [
+      [0, 3],
+      [3, 3],
+      [6, 1],
+    ] as const) {
+      const part = await sample(tanhModel, scheduler, { batch, firstSample, noise: new PhiloxNoise(5) });
+      parts.set(part.samples, firstSample * 6);
+    }
+    expect(Buffer.from(parts.buffer).equals(Buffer.from(whole.samples.buffer))).toBe(true);
+    // firstSample 0 is the default: one batch without it draws what it drew before.
+    const again = await sample(tanhModel, scheduler, { batch: 7, firstSample: 0, noise: new PhiloxNoise(5) });
+    expect(Buffer.from(again.samples.buffer).equals(Buffer.from(whole.samples.buffer))).toBe(true);
   });
 });

@@ -3,12 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { NpyNoiseSource } from '../src/io/npy-noise.js';
 import { decodeNpy, encodeNpy, NpyError } from '../src/io/npy.js';
 
 const PYTHON = '/usr/bin/python3';
-const hasNumpy = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-if (!hasNumpy) console.warn(`skipping the NumPy interop tests: ${PYTHON} with numpy is not available`);
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-npy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +23,7 @@ function ramp(n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 10 ** ((i % 7) - 3));
 }
 
-describe.skipIf(!hasNumpy)('npy interop with NumPy', () => {
+describe('npy interop with NumPy', requires(TEST_DEPS.numpy), () => {
   it('NumPy reads what encodeNpy writes, bit for bit', () => {
     const shape = [2, 3, 4, 5];
     const data = ramp(120);
@@ -152,6 +151,11 @@ describe('NpyNoiseSource', () => {
     }
     expect(() => source.fill(4, out)).toThrow(/frame 4 requested .* frames 0\.\.3/);
     expect(() => source.fill(0, new Float32Array(5))).toThrow(/holds 18 values .* has 5/);
+    // A batch starting at item 1 of the frame (sample offset for batches or shards) reads its items only.
+    const second = new Float32Array(frame / 2);
+    source.fill(2, second, frame / 2);
+    expect(second).toEqual(data.subarray(2 * frame + frame / 2, 3 * frame));
+    expect(() => source.fill(2, second, frame)).toThrow(/holds 18 values .* at offset 18/);
   });
 
   it('states both shapes when the array does not fit the run', () => {

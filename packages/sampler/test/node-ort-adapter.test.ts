@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
-import { DEFAULT_SCHEDULER_CONFIG, fingerprint, PhiloxNoise, schedulerConfigToJSON, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, fingerprint, PhiloxNoise, schedulerConfigToJSON, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import {
   cudaProviderInstalled,
   decodeNpy,
@@ -17,6 +17,7 @@ import {
   sample,
 } from '@onnx-ddpm/sampler/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipForHardware } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
 const T = 100;
@@ -40,7 +41,7 @@ describe('timestep dtype and rank adaptation', () => {
   it('int32 / float32 [N], int64 [1] and scalar, int32 scalar all compute what int64 [N] does', async () => {
     const reference = await OrtEpsModel.create(buildLinearModel(base), cpu);
     const expected = (await reference.predict(x, [3, ...ITEM], t, null)).slice();
-    const full = await sample(reference, config, { method: 'ddim', steps: 10, batch: 3, noise: new PhiloxNoise(4) });
+    const full = await sample(reference, createScheduler(config, { method: 'ddim', steps: 10 }), { batch: 3, noise: new PhiloxNoise(4) });
     const variants: Pick<LinearModelSpec, 'timestepType' | 'timestepRank'>[] = [
       { timestepType: 'int32' },
       { timestepType: 'float32' },
@@ -52,7 +53,7 @@ describe('timestep dtype and rank adaptation', () => {
     for (const v of variants) {
       const m = await OrtEpsModel.create(buildLinearModel({ ...base, ...v }), cpu);
       expect(Array.from(await m.predict(x, [3, ...ITEM], t, null))).toEqual(Array.from(expected));
-      const s = await sample(m, config, { method: 'ddim', steps: 10, batch: 3, noise: new PhiloxNoise(4) });
+      const s = await sample(m, createScheduler(config, { method: 'ddim', steps: 10 }), { batch: 3, noise: new PhiloxNoise(4) });
       expect(Buffer.from(s.samples.buffer).equals(Buffer.from(full.samples.buffer))).toBe(true);
       await m.dispose();
     }
@@ -108,7 +109,7 @@ describe('execution providers', () => {
     expect(() => parseExecutionProviders('cpu,cpu')).toThrow(/listed twice/);
   });
 
-  it.skipIf(cudaProviderInstalled())('falls back from a missing CUDA provider with one warning naming pnpm setup:gpu', async () => {
+  it('falls back from a missing CUDA provider with one warning naming pnpm setup:gpu', skipForHardware(cudaProviderInstalled(), 'the CUDA provider works here: no fallback to see'), async () => {
     const warnings: string[] = [];
     const m = await OrtEpsModel.create(buildLinearModel(base), { executionProviders: ['cuda', 'cpu'], onWarning: (w) => warnings.push(w) });
     expect(m.executionProvider).toBe('cpu');
@@ -124,9 +125,9 @@ describe('non-finite x_t', () => {
     const m = await OrtEpsModel.create(buildLinearModel({ ...base, nanBelow: 25 }), cpu);
     const seen: number[] = [];
     // DDIM 20 steps over T = 100 ('leading'): t = 95, 90, …; t = 20 (< 25) is step 16.
-    const run = sample(m, config, { method: 'ddim', steps: 20, batch: 2, noise: new PhiloxNoise(1), onStep: (e) => void seen.push(e.t) });
+    const run = sample(m, createScheduler(config, { method: 'ddim', steps: 20 }), { batch: 2, noise: new PhiloxNoise(1), onStep: (e) => void seen.push(e.t) });
     await expect(run).rejects.toThrow(NonFiniteError);
-    await expect(sample(m, config, { method: 'ddim', steps: 20, batch: 2, noise: new PhiloxNoise(1) })).rejects.toThrow(
+    await expect(sample(m, createScheduler(config, { method: 'ddim', steps: 20 }), { batch: 2, noise: new PhiloxNoise(1) })).rejects.toThrow(
       /x_t became NaN at reverse step 16\/20 \(t=20/,
     );
     expect(seen.at(-1)).toBe(25);
@@ -144,9 +145,9 @@ describe('noise from a .npy file', () => {
     for (let k = 0; k <= steps; k++) philox.fill(k, frames.subarray(k * frame, (k + 1) * frame));
     const bytes = encodeNpy(frames, [steps + 1, 2, ...ITEM]);
     const fromNpy = new NpyNoiseSource(decodeNpy(bytes), { steps, itemShape: [2, ...ITEM] });
-    const opts = { method: 'ddim' as const, steps, eta: 1, batch: 2 };
-    const a = await sample(m, config, { ...opts, noise: new PhiloxNoise(77) });
-    const b = await sample(m, config, { ...opts, noise: fromNpy });
+    const scheduler = createScheduler(config, { method: 'ddim', steps, eta: 1 });
+    const a = await sample(m, scheduler, { batch: 2, noise: new PhiloxNoise(77) });
+    const b = await sample(m, scheduler, { batch: 2, noise: fromNpy });
     expect(Buffer.from(a.samples.buffer).equals(Buffer.from(b.samples.buffer))).toBe(true);
     await m.dispose();
   });
@@ -157,7 +158,7 @@ describe('model sources', () => {
   const cfgB: SchedulerConfig = { ...config, beta_end: 0.03 };
   const metadata = {
     'onnx_ddpm.scheduler_config': schedulerConfigToJSON(cfgA),
-    'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 3, channels: 2, numClasses: 0 }),
+    'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 3, in_channels: 2, num_classes: 0 }),
     'onnx_ddpm.schedule_fingerprint': fingerprint(cfgA),
   };
 
@@ -200,11 +201,11 @@ describe('model sources', () => {
     await expect(loadModelSource(join(dir, 'nope.onnx'))).rejects.toThrow(`model not found: ${join(dir, 'nope.onnx')}`);
     const text = join(dir, 'text.onnx');
     writeFileSync(text, 'this is not a model\n'.repeat(20));
-    await expect(loadModelSource(text)).rejects.toThrow(`${text} is not a readable ONNX model`);
+    await expect(loadModelSource(text)).rejects.toThrow(`${text} is not an ONNX model`);
     const bytes = buildLinearModel({ ...base, metadata });
     const cut = join(dir, 'cut.onnx');
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-    await expect(loadModelSource(cut)).rejects.toThrow(`${cut} is not a readable ONNX model`);
+    await expect(loadModelSource(cut)).rejects.toThrow(`${cut} is not an ONNX model`);
     const bare = join(dir, 'bare.onnx');
     writeFileSync(bare, buildLinearModel(base));
     await expect(loadModelSource(bare)).rejects.toThrow(/carries no onnx_ddpm.scheduler_config metadata; give a scheduler config with --scheduler-config/);

@@ -1,6 +1,6 @@
-// readModelBytes: the page's model reader (bytes + onnx_ddpm metadata, no file system).
+// readModelBytes: the one pure model reader (bytes + onnx_ddpm metadata, no file system); Node's loadModelSource only resolves files.
 import { DEFAULT_SCHEDULER_CONFIG, fingerprint, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
-import { ModelBytesError, readModelBytes } from '@onnx-ddpm/sampler/web';
+import { ModelSourceError, readModelBytes } from '@onnx-ddpm/sampler/web';
 import { describe, expect, it } from 'vitest';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
@@ -11,7 +11,7 @@ const withMetadata = buildLinearModel({
   ...spec,
   metadata: {
     'onnx_ddpm.scheduler_config': schedulerConfigToJSON(config),
-    'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 4, channels: 1, numClasses: 0 }),
+    'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 4, in_channels: 1, num_classes: 0 }),
     'onnx_ddpm.schedule_fingerprint': fingerprint(config),
     'onnx_ddpm.training': JSON.stringify({ dataset: 'fashion-mnist', steps: 7 }),
   },
@@ -30,7 +30,7 @@ describe('readModelBytes', () => {
 
   it('takes a scheduler_config.json over the metadata and warns when its schedule differs from the trained one', () => {
     const other = schedulerConfigToJSON({ ...config, beta_end: 0.03 });
-    const s = readModelBytes(withMetadata, 'm.onnx', other);
+    const s = readModelBytes(withMetadata, 'm.onnx', { schedulerConfig: other });
     expect(s.configFrom).toBe('scheduler_config.json');
     expect(s.config?.beta_end).toBe(0.03);
     expect(s.warnings).toEqual([expect.stringMatching(/differs from the one the model was trained with/)]);
@@ -38,9 +38,9 @@ describe('readModelBytes', () => {
 
   it('leaves config null for a model without metadata, and refuses non-ONNX bytes and bad JSON', () => {
     expect(readModelBytes(buildLinearModel(spec), 'bare.onnx').config).toBeNull();
-    expect(() => readModelBytes(new TextEncoder().encode('hello'), 'notes.onnx')).toThrow(ModelBytesError);
+    expect(() => readModelBytes(new TextEncoder().encode('hello'), 'notes.onnx')).toThrow(ModelSourceError);
     expect(() => readModelBytes(new TextEncoder().encode('hello'), 'notes.onnx')).toThrow(/^notes\.onnx is not an ONNX model: /);
-    expect(() => readModelBytes(withMetadata, 'm.onnx', '{ nope')).toThrow(/scheduler_config\.json is not valid JSON/);
-    expect(() => readModelBytes(withMetadata, 'm.onnx', '{"beta_schedule": "cubic"}')).toThrow(/invalid scheduler config in scheduler_config\.json: .*beta_schedule/);
+    expect(() => readModelBytes(withMetadata, 'm.onnx', { schedulerConfig: '{ nope' })).toThrow(/scheduler_config\.json is not valid JSON/);
+    expect(() => readModelBytes(withMetadata, 'm.onnx', { schedulerConfig: '{"beta_schedule": "cubic"}' })).toThrow(/invalid scheduler config in scheduler_config\.json: .*beta_schedule/);
   });
 });

@@ -1,6 +1,6 @@
 // The onnxruntime-web adapter in Node (wasm EP): same samples as the onnxruntime-node adapter for
 // the same seed, the contract's dtype/rank adaptation, clear errors for models that do not fit.
-import { DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { OrtEpsModel, sample as sampleNode } from '@onnx-ddpm/sampler/node';
 import { OrtWebEpsModel, sample, SamplerError } from '@onnx-ddpm/sampler/web';
 import { describe, expect, it } from 'vitest';
@@ -37,8 +37,9 @@ describe('OrtWebEpsModel on the wasm EP (Node)', () => {
         { method: 'ddpm' as const, steps: 20, batch: 3 },
         { method: 'ddim' as const, steps: 10, eta: 0.5, batch: 2 },
       ]) {
-        const a = await sample(web, config, { ...opts, noise: new PhiloxNoise(11) });
-        const b = await sampleNode(node, config, { ...opts, noise: new PhiloxNoise(11) });
+        const scheduler = createScheduler(config, opts);
+        const a = await sample(web, scheduler, { ...opts, noise: new PhiloxNoise(11) });
+        const b = await sampleNode(node, scheduler, { ...opts, noise: new PhiloxNoise(11) });
         expect(a.shape).toEqual(b.shape);
         expect(maxAbsDiff(a.samples, b.samples)).toBeLessThanOrEqual(1e-3);
       }
@@ -53,11 +54,12 @@ describe('OrtWebEpsModel on the wasm EP (Node)', () => {
     const web = await OrtWebEpsModel.create(bytes, { ...wasm, numClasses });
     const node = await OrtEpsModel.create(bytes, { executionProviders: ['cpu'], numClasses });
     const opts = { method: 'ddim' as const, steps: 8, batch: 3, classLabels: new Int32Array([0, 2, 1]), guidance: 2.5 };
-    const a = await sample(web, config, { ...opts, noise: new PhiloxNoise(3) });
-    const b = await sampleNode(node, config, { ...opts, noise: new PhiloxNoise(3) });
+    const scheduler = createScheduler(config, opts);
+    const a = await sample(web, scheduler, { ...opts, noise: new PhiloxNoise(3) });
+    const b = await sampleNode(node, scheduler, { ...opts, noise: new PhiloxNoise(3) });
     expect(maxAbsDiff(a.samples, b.samples)).toBeLessThanOrEqual(1e-3);
     // The labels matter: another class gives another sample.
-    const c = await sample(web, config, { ...opts, classLabels: new Int32Array([1, 1, 1]), noise: new PhiloxNoise(3) });
+    const c = await sample(web, scheduler, { ...opts, classLabels: new Int32Array([1, 1, 1]), noise: new PhiloxNoise(3) });
     expect(maxAbsDiff(a.samples, c.samples)).toBeGreaterThan(1e-2);
     await web.dispose();
     await node.dispose();
@@ -80,7 +82,7 @@ describe('OrtWebEpsModel on the wasm EP (Node)', () => {
     const warnings: string[] = [];
     const web = await OrtWebEpsModel.create(buildLinearModel(base), { onWarning: (w) => warnings.push(w) });
     expect(web.executionProvider).toBe('wasm');
-    expect(warnings).toEqual(["execution provider webgpu: onnxruntime-web's Node build has no WebGPU EP; using wasm"]);
+    expect(warnings).toEqual(["execution provider webgpu unavailable: onnxruntime-web's Node build has no WebGPU EP; falling back to wasm"]);
     await web.dispose();
   });
 });

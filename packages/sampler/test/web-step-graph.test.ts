@@ -1,16 +1,7 @@
 // The device-resident reverse loop: the step graph's coefficients reproduce packages/schedule's
 // steps, and the loop (run here on ORT-web's wasm EP in Node) samples what the core loop samples.
-import {
-  computeTables,
-  DEFAULT_SCHEDULER_CONFIG,
-  ddimStep,
-  ddpmStep,
-  PhiloxNoise,
-  type PredictionType,
-  type SchedulerConfig,
-  stepAddsNoise,
-} from '@onnx-ddpm/schedule';
-import { OrtWebEpsModel, planReverseSteps, sample, sampleOnDevice, stepCoefficients } from '@onnx-ddpm/sampler/web';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type PredictionType, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { OrtWebEpsModel, sample, sampleOnDevice } from '@onnx-ddpm/sampler/web';
 import { describe, expect, it } from 'vitest';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
@@ -26,8 +17,8 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-describe('stepCoefficients', () => {
-  it('x̂_0 = clip(α·x + β·m), x_prev = p·x̂_0 + q·x + s·z matches ddpmStep/ddimStep for every prediction type, clipping on and off', () => {
+describe('Scheduler.coefficients', () => {
+  it('x̂_0 = clip(α·x + β·m), x_prev = p·x̂_0 + q·x + s·z matches the DDPM/DDIM step for every prediction type, clipping on and off', () => {
     const n = 64;
     const x = testValues(n, 1, -3, 3);
     const m = testValues(n, 2, -3, 3);
@@ -37,16 +28,12 @@ describe('stepCoefficients', () => {
     for (const prediction_type of ['epsilon', 'sample', 'v_prediction'] as PredictionType[]) {
       for (const clip_sample of [true, false]) {
         const c: SchedulerConfig = { ...config, prediction_type, clip_sample, variance_type: 'fixed_small_log' };
-        const tables = computeTables(c);
-        for (const [method, steps, eta] of [['ddpm', undefined, 0], ['ddpm', 10, 0], ['ddim', 10, 0], ['ddim', 7, 0.6]] as const) {
-          const plan = planReverseSteps(c, method, steps);
-          for (let k = 0; k < plan.t.length; k++) {
-            const t = plan.t[k]!;
-            const prevT = plan.prevT[k]!;
-            const noise = stepAddsNoise(method, t, prevT, eta) ? z : null;
-            if (method === 'ddpm') ddpmStep(tables, c, x, m, t, prevT, noise, out, x0);
-            else ddimStep(tables, c, x, m, t, prevT, eta, noise, out, x0);
-            const k_ = stepCoefficients(tables, c, method, t, prevT, eta);
+        for (const [method, steps, eta] of [['ddpm', undefined, undefined], ['ddpm', 10, undefined], ['ddim', 10, 0], ['ddim', 7, 0.6]] as const) {
+          const scheduler = createScheduler(c, { method, steps, eta });
+          for (let k = 0; k < scheduler.length; k++) {
+            const noise = scheduler.addsNoise(k) ? z : null;
+            scheduler.step(k, { sample: x, modelOutput: m, noise, out, x0Out: x0 });
+            const k_ = scheduler.coefficients(k);
             for (let i = 0; i < n; i++) {
               let e0 = k_.alpha * x[i]! + k_.beta * m[i]!;
               if (clip_sample) e0 = Math.min(1, Math.max(-1, e0));
@@ -69,15 +56,19 @@ describe('sampleOnDevice (step graph on the session provider; wasm here)', () =>
     const cond = buildLinearModel({ ...base, classTable: testValues((numClasses + 1) * D, 5, -0.3, 0.3), numClasses });
     const uncond = buildLinearModel(base);
     const cases = [
-      { bytes: uncond, c: config, opts: { method: 'ddpm' as const, steps: 25, batch: 3 } },
-      { bytes: uncond, c: config, opts: { method: 'ddim' as const, steps: 10, eta: 0.7, batch: 2 } },
-      { bytes: uncond, c: { ...config, prediction_type: 'v_prediction' as const, clip_sample: false }, opts: { method: 'ddim' as const, steps: 8, batch: 2 } },
-      { bytes: cond, c: config, opts: { method: 'ddim' as const, steps: 6, batch: 2, classLabels: new Int32Array([1, 0]), guidance: 3 } },
+      { bytes: uncond, scheduler: createScheduler(config, { method: 'ddpm', steps: 25 }), opts: { batch: 3 } },
+      { bytes: uncond, scheduler: createScheduler(config, { method: 'ddim', steps: 10, eta: 0.7 }), opts: { batch: 2 } },
+      {
+        bytes: uncond,
+        scheduler: createScheduler({ ...config, prediction_type: 'v_prediction', clip_sample: false }, { method: 'ddim', steps: 8 }),
+        opts: { batch: 2 },
+      },
+      { bytes: cond, scheduler: createScheduler(config, { method: 'ddim', steps: 6 }), opts: { batch: 2, classLabels: new Int32Array([1, 0]), guidance: 3 } },
     ];
-    for (const { bytes, c, opts } of cases) {
+    for (const { bytes, scheduler, opts } of cases) {
       const model = await OrtWebEpsModel.create(bytes, { executionProviders: ['wasm'], numClasses: bytes === cond ? numClasses : undefined });
       const previews: number[] = [];
-      const device = await sampleOnDevice(model, c, {
+      const device = await sampleOnDevice(model, scheduler, {
         ...opts,
         noise: new PhiloxNoise(21),
         callbackEvery: 3,
@@ -85,7 +76,7 @@ describe('sampleOnDevice (step graph on the session provider; wasm here)', () =>
           previews.push(e.index);
         },
       });
-      const core = await sample(model, c, { ...opts, noise: new PhiloxNoise(21) });
+      const core = await sample(model, scheduler, { ...opts, noise: new PhiloxNoise(21) });
       expect(device.shape).toEqual(core.shape);
       expect(maxAbsDiff(device.samples, core.samples)).toBeLessThanOrEqual(1e-3);
       expect(previews.at(-1)).toBe(core.timings.steps);

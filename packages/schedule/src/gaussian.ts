@@ -11,40 +11,34 @@
  */
 
 import { cos, ln, sin } from './elementary.js';
-import { philoxBlock, philoxOut } from './philox.js';
+import { philoxBlock } from './philox.js';
 
 const TWO_POW_32 = 4294967296;
 const TWO_PI = 2 * Math.PI;
 const MAX_SEED = (1n << 64n) - 1n;
 
-/** Key words (low, high) of the last {@link setKey} call. */
-let keyLo = 0;
-let keyHi = 0;
-function setKey(seed: number | bigint): void {
+/** The Philox key words (low, high) of a seed; throws on a seed outside the documented range. */
+function keyOf(seed: number | bigint): [number, number] {
   if (typeof seed === 'bigint') {
     if (seed < 0n || seed > MAX_SEED) throw new RangeError(`seed must be an integer in [0, 2^64), got ${seed}`);
-    keyLo = Number(seed & 0xffffffffn);
-    keyHi = Number(seed >> 32n);
-  } else {
-    if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new RangeError(`seed must be an integer in [0, 2^53) or a bigint in [0, 2^64), got ${seed}`);
-    }
-    keyLo = seed >>> 0;
-    keyHi = Math.floor(seed / TWO_POW_32);
+    return [Number(seed & 0xffffffffn), Number(seed >> 32n)];
   }
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new RangeError(`seed must be an integer in [0, 2^53) or a bigint in [0, 2^64), got ${seed}`);
+  }
+  return [seed >>> 0, Math.floor(seed / TWO_POW_32)];
 }
 
 function checkIndex(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be an integer in [0, 2^53), got ${value}`);
 }
 
-/** The 4 normals of one block, lane-ordered. */
-const normals = new Float64Array(4);
-function fillBlock(block: number, stream: number): void {
-  philoxBlock(block >>> 0, Math.floor(block / TWO_POW_32), stream >>> 0, Math.floor(stream / TWO_POW_32), keyLo, keyHi);
+/** Writes the 4 normals of one block, lane-ordered, to `normals` (`words` is scratch for the Philox output). */
+function fillBlock(block: number, stream: number, key: [number, number], words: Uint32Array, normals: Float64Array): void {
+  philoxBlock(block >>> 0, Math.floor(block / TWO_POW_32), stream >>> 0, Math.floor(stream / TWO_POW_32), key[0], key[1], words);
   for (let pair = 0; pair < 2; pair++) {
-    const uniform = (philoxOut[2 * pair] + 1) / TWO_POW_32; // (0, 1]: never 0 before the log
-    const angle = TWO_PI * (philoxOut[2 * pair + 1] / TWO_POW_32);
+    const uniform = (words[2 * pair] + 1) / TWO_POW_32; // (0, 1]: never 0 before the log
+    const angle = TWO_PI * (words[2 * pair + 1] / TWO_POW_32);
     const radius = Math.sqrt(-2 * ln(uniform)); // Box & Muller 1958
     normals[2 * pair] = radius * cos(angle);
     normals[2 * pair + 1] = radius * sin(angle);
@@ -57,35 +51,41 @@ function fillBlock(block: number, stream: number): void {
  * stream, offset: integers in [0, 2^53).
  */
 export function gaussians(seed: number | bigint, stream: number, offset: number, out: Float32Array): void {
-  setKey(seed);
+  const key = keyOf(seed);
   checkIndex('stream', stream);
   checkIndex('offset', offset);
   checkIndex('offset + out.length', offset + out.length);
+  const words = new Uint32Array(4);
+  const normals = new Float64Array(4);
   let j = 0;
   while (j < out.length) {
     const element = offset + j;
     const block = Math.floor(element / 4);
-    fillBlock(block, stream);
+    fillBlock(block, stream, key, words, normals);
     for (let lane = element - 4 * block; lane < 4 && j < out.length; lane++) out[j++] = normals[lane];
   }
 }
 
 /** A source of the Gaussian noise a sampler consumes. */
 export interface NoiseSource {
-  /** Fills out with N(0, 1) noise number `index`: 0 = x_T, k = the z of the k-th reverse step. */
-  fill(index: number, out: Float32Array): void;
+  /**
+   * Fills out with elements [offset, offset + out.length) of N(0, 1) noise number `index`:
+   * 0 = x_T, k = the z of the k-th reverse step. Item i of a run lies at element i·itemSize, so a
+   * batch starting at sample s reads offset s·itemSize and gets the same values as one big batch.
+   */
+  fill(index: number, out: Float32Array, offset?: number): void;
 }
 
-/** Counter-based noise: fill(k, out) = gaussians(seed, k, 0, out), reproducible everywhere. */
+/** Counter-based noise: fill(k, out, offset) = gaussians(seed, k, offset, out), reproducible everywhere. */
 export class PhiloxNoise implements NoiseSource {
   readonly seed: number | bigint;
 
   constructor(seed: number | bigint) {
-    setKey(seed); // validates
+    keyOf(seed); // validates
     this.seed = seed;
   }
 
-  fill(index: number, out: Float32Array): void {
-    gaussians(this.seed, index, 0, out);
+  fill(index: number, out: Float32Array, offset = 0): void {
+    gaussians(this.seed, index, offset, out);
   }
 }

@@ -21,6 +21,19 @@ export { fingerprint, tablesFingerprint } from './fingerprint.js';
 export { gaussians, type NoiseSource, PhiloxNoise } from './gaussian.js';
 export { philox4x32 } from './philox.js';
 export { sha256Hex } from './sha256.js';
-export { addNoise, ddimStep, ddpmStep, guidance, predictX0, stepAddsNoise } from './steps.js';
+export { type ReverseLoopHooks, type ReverseLoopOptions, type ReverseStep, runReverseLoop } from './reverse-loop.js';
+export {
+  createScheduler,
+  type DdimOptions,
+  type DdpmOptions,
+  ddim,
+  ddpm,
+  SAMPLING_METHODS,
+  type SamplingMethod,
+  Scheduler,
+  type StepBuffers,
+  type StepCoefficients,
+} from './scheduler.js';
+export { addNoise, guidance, predictX0 } from './steps.js';
 export { computeTables, type ScheduleTables, TABLE_NAMES } from './tables.js';
 export { inferenceTimesteps, previousTimestep } from './timesteps.js';

@@ -20,11 +20,8 @@ function mulhi(a: number, b: number): number {
   return (aHi * bHi + Math.floor(middle / 65536)) >>> 0;
 }
 
-/** Output of the last {@link philoxBlock} call (4 uint32 words). */
-export const philoxOut = new Uint32Array(4);
-
-/** Philox4x32-10 of counter (c0..c3) under key (k0, k1), written to {@link philoxOut}. */
-export function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
+/** Philox4x32-10 of counter (c0..c3) under key (k0, k1), written to out[0..3]. */
+export function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
   for (let round = 0; round < ROUNDS; round++) {
     if (round > 0) {
       k0 = (k0 + W0) >>> 0;
@@ -39,10 +36,10 @@ export function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: 
     c2 = (hi0 ^ c3 ^ k1) >>> 0;
     c3 = lo0;
   }
-  philoxOut[0] = c0;
-  philoxOut[1] = c1;
-  philoxOut[2] = c2;
-  philoxOut[3] = c3;
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
 }
 
 /** Philox4x32-10: out = philox(counter[0..3], key[0..1]); out may be the counter array. */
@@ -52,6 +49,5 @@ export function philox4x32(counter: Uint32Array, key: Uint32Array, out: Uint32Ar
       `philox4x32 needs a 4-word counter, 2-word key and 4-word out, got ${counter.length}, ${key.length}, ${out.length}`,
     );
   }
-  philoxBlock(counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
-  out.set(philoxOut);
+  philoxBlock(counter[0], counter[1], counter[2], counter[3], key[0], key[1], out);
 }

@@ -3,18 +3,37 @@ import {
   addNoise,
   computeTables,
   DEFAULT_SCHEDULER_CONFIG,
-  ddimStep,
-  ddpmStep,
+  ddim,
+  ddpm,
   gaussians,
   guidance,
   predictX0,
+  type SamplingMethod,
   type SchedulerConfig,
-  stepAddsNoise,
 } from '../src/index.js';
 
 const base: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, clip_sample: false };
 const tables = computeTables(base);
 const cfg = (overrides: Partial<SchedulerConfig>): SchedulerConfig => ({ ...base, ...overrides });
+
+/** The explicit timesteps of a one-step run t → prevT (a second entry unless prevT is the final −1). */
+const plan = (t: number, prevT: number) => (prevT < 0 ? [t] : [t, prevT]);
+
+/** One DDPM step t → prevT: step 0 of a scheduler with those explicit timesteps. */
+function ddpmStep(config: SchedulerConfig, xt: Float32Array, modelOutput: Float32Array, t: number, prevT: number, noise: Float32Array | null, out: Float32Array, x0Out?: Float32Array) {
+  ddpm(config, { timesteps: plan(t, prevT) }).step(0, { sample: xt, modelOutput, noise, out, x0Out });
+}
+
+/** One DDIM step t → prevT with η: step 0 of a scheduler with those explicit timesteps. */
+function ddimStep(config: SchedulerConfig, xt: Float32Array, modelOutput: Float32Array, t: number, prevT: number, eta: number, noise: Float32Array | null, out: Float32Array, x0Out?: Float32Array) {
+  ddim(config, { timesteps: plan(t, prevT), eta }).step(0, { sample: xt, modelOutput, noise, out, x0Out });
+}
+
+/** Whether the step t → prevT of the method adds noise. */
+function stepAddsNoise(method: SamplingMethod, t: number, prevT: number, eta = 0): boolean {
+  const timesteps = plan(t, prevT);
+  return (method === 'ddpm' ? ddpm(base, { timesteps }) : ddim(base, { timesteps, eta })).addsNoise(0);
+}
 
 /** ᾱ_t recomputed in float64 from the linear schedule (independent of the float32 tables). */
 const alphaBar64 = (() => {
@@ -99,7 +118,7 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
       const z = normals(7, x0.length);
       const out = new Float32Array(x0.length);
       const x0Out = new Float32Array(x0.length);
-      ddpmStep(tables, base, xt, eps, t, t - 1, z, out, x0Out);
+      ddpmStep(base, xt, eps, t, t - 1, z, out, x0Out);
       const ab = alphaBar64[t]!;
       const abPrev = alphaBar64[t - 1]!;
       const beta = 1 - ab / abPrev;
@@ -115,7 +134,7 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
   it('adds no noise at t = 0 and z is then not read', () => {
     const { eps, xt } = noisyExample(0);
     const out = new Float32Array(xt.length);
-    ddpmStep(tables, base, xt, eps, 0, -1, null, out);
+    ddpmStep(base, xt, eps, 0, -1, null, out);
     const x0 = new Float32Array(xt.length);
     predictX0(tables, base, xt, eps, 0, x0);
     expect(maxAbsDiff(out, x0)).toBeLessThan(1e-6); // coef1 = 1, coef2 = 0 at t = 0
@@ -133,8 +152,8 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
       const withNoise = new Float32Array(n);
       const without = new Float32Array(n);
       const c = cfg({ variance_type });
-      ddpmStep(tables, c, xt, zero, t, prevT, z, withNoise);
-      ddpmStep(tables, c, xt, zero, t, prevT, zero, without);
+      ddpmStep(c, xt, zero, t, prevT, z, withNoise);
+      ddpmStep(c, xt, zero, t, prevT, zero, without);
       return (withNoise[1]! - without[1]!) / z[1]!;
     };
     const betaTilde = tables.posteriorVariance[t]!;
@@ -154,7 +173,7 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
     expect(stepAddsNoise('ddpm', 99, -1)).toBe(true);
     const final = (variance_type: SchedulerConfig['variance_type']) => {
       const out = new Float32Array(n);
-      ddpmStep(tables, cfg({ variance_type }), xt, zero, 99, -1, z, out);
+      ddpmStep(cfg({ variance_type }), xt, zero, 99, -1, z, out);
       return out[1]! / z[1]!; // x_t = 0 and ε̂ = 0, so only the noise remains
     };
     expect(final('fixed_small')).toBeCloseTo(1e-10, 15);
@@ -167,7 +186,7 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
     const { eps, xt } = noisyExample(t);
     const z = normals(8, xt.length);
     const out = new Float32Array(xt.length);
-    ddpmStep(tables, base, xt, eps, t, prevT, z, out);
+    ddpmStep(base, xt, eps, t, prevT, z, out);
     const ab = alphaBar64[t]!;
     const abPrev = alphaBar64[prevT]!;
     const alphaT = ab / abPrev;
@@ -186,11 +205,11 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
     const eps = new Float32Array(3);
     const x0Out = new Float32Array(3);
     const out = new Float32Array(3);
-    ddpmStep(tables, cfg({ clip_sample: true, clip_sample_range: 1.5 }), xt, eps, t, t - 1, new Float32Array(3), out, x0Out);
+    ddpmStep(cfg({ clip_sample: true, clip_sample_range: 1.5 }), xt, eps, t, t - 1, new Float32Array(3), out, x0Out);
     expect(x0Out[0]).toBe(1.5);
     expect(x0Out[1]).toBe(-1.5);
     expect(x0Out[2]).toBeCloseTo(0.001 / Math.sqrt(alphaBar64[t]!), 5);
-    ddpmStep(tables, base, xt, eps, t, t - 1, new Float32Array(3), out, x0Out);
+    ddpmStep(base, xt, eps, t, t - 1, new Float32Array(3), out, x0Out);
     expect(x0Out[0]).toBeGreaterThan(100);
   });
 
@@ -206,7 +225,7 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
       ] as const
     ).map(([prediction_type, output]) => {
       const out = new Float32Array(xt.length);
-      ddpmStep(tables, cfg({ prediction_type }), xt, output, t, t - 1, z, out);
+      ddpmStep(cfg({ prediction_type }), xt, output, t, t - 1, z, out);
       return out;
     });
     expect(maxAbsDiff(results[0]!, results[1]!)).toBeLessThan(1e-5);
@@ -221,22 +240,22 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
     const model = new Float32Array([...a.eps, ...b.eps]);
     const z = normals(10, 16);
     const batched = new Float32Array(16);
-    ddpmStep(tables, base, xt, model, t, t - 1, z, batched);
+    ddpmStep(base, xt, model, t, t - 1, z, batched);
     const single = new Float32Array(8);
-    ddpmStep(tables, base, xt.subarray(8), model.subarray(8), t, t - 1, z.subarray(8), single);
+    ddpmStep(base, xt.subarray(8), model.subarray(8), t, t - 1, z.subarray(8), single);
     expect(batched.subarray(8)).toEqual(single);
     const x0Separate = new Float32Array(16);
-    ddpmStep(tables, base, xt, model, t, t - 1, z, new Float32Array(16), x0Separate);
+    ddpmStep(base, xt, model, t, t - 1, z, new Float32Array(16), x0Separate);
     const inPlace = xt.slice();
     const modelCopy = model.slice();
-    ddpmStep(tables, base, inPlace, modelCopy, t, t - 1, z, inPlace, modelCopy);
+    ddpmStep(base, inPlace, modelCopy, t, t - 1, z, inPlace, modelCopy);
     expect(inPlace).toEqual(batched);
     expect(modelCopy).toEqual(x0Separate);
-    expect(() => ddpmStep(tables, base, xt, model.subarray(1), t, t - 1, z, batched)).toThrow(/modelOutput has 15 elements, expected 16/);
-    expect(() => ddpmStep(tables, base, xt, model, t, t, z, batched)).toThrow(/prevT must be an integer below t = 250/);
-    expect(() => ddpmStep(tables, base, xt, model, 1000, 999, z, batched)).toThrow(/t must be an integer timestep in \[0, 999\], got 1000/);
-    expect(() => ddpmStep(tables, base, xt, model, t, t - 1, z.subarray(2), batched)).toThrow(/z has 14 elements/);
-    expect(() => ddpmStep(tables, base, xt, model, t, t - 1, null, batched)).toThrow(/needs noise z, got null/);
+    expect(() => ddpmStep(base, xt, model.subarray(1), t, t - 1, z, batched)).toThrow(/modelOutput has 15 elements, expected 16/);
+    expect(() => ddpmStep(base, xt, model, t, t, z, batched)).toThrow(/prevT must be an integer below t = 250/);
+    expect(() => ddpmStep(base, xt, model, 1000, 999, z, batched)).toThrow(/t must be an integer timestep in \[0, 999\], got 1000/);
+    expect(() => ddpmStep(base, xt, model, t, t - 1, z.subarray(2), batched)).toThrow(/z has 14 elements/);
+    expect(() => ddpmStep(base, xt, model, t, t - 1, null, batched)).toThrow(/needs noise z, got null/);
   });
 });
 
@@ -249,7 +268,7 @@ describe('ddimStep (Song et al. 2021, eq. 12)', () => {
     ] as const) {
       const { x0, eps, xt } = noisyExample(t);
       const out = new Float32Array(xt.length);
-      ddimStep(tables, base, xt, eps, t, prevT, 0, null, out);
+      ddimStep(base, xt, eps, t, prevT, 0, null, out);
       const abPrev = prevT < 0 ? 1 : tables.alphaBars[prevT]!;
       const want = x0.map((v, i) => Math.sqrt(abPrev) * v + Math.sqrt(1 - abPrev) * eps[i]!);
       expect(maxAbsDiff(out, want), `${t} → ${prevT}`).toBeLessThan(2e-3);
@@ -269,8 +288,8 @@ describe('ddimStep (Song et al. 2021, eq. 12)', () => {
     const withNoise = new Float32Array(n);
     const without = new Float32Array(n);
     const eta = 0.7;
-    ddimStep(tables, base, xt, model, t, prevT, eta, z, withNoise);
-    ddimStep(tables, base, xt, model, t, prevT, eta, new Float32Array(n), without);
+    ddimStep(base, xt, model, t, prevT, eta, z, withNoise);
+    ddimStep(base, xt, model, t, prevT, eta, new Float32Array(n), without);
     const ab = tables.alphaBars[t]!;
     const abPrev = tables.alphaBars[prevT]!;
     const sigma = eta * Math.sqrt((1 - abPrev) / (1 - ab)) * Math.sqrt(1 - ab / abPrev);
@@ -281,8 +300,8 @@ describe('ddimStep (Song et al. 2021, eq. 12)', () => {
       return Math.sqrt(abPrev) * x0 + Math.sqrt(1 - abPrev - sigma * sigma) * model[i]!;
     });
     expect(maxAbsDiff(without, wantMean)).toBeLessThan(1e-5);
-    expect(() => ddimStep(tables, base, xt, model, t, prevT, eta, null, without)).toThrow(/needs noise z/);
-    expect(() => ddimStep(tables, base, xt, model, t, prevT, -1, z, without)).toThrow(/eta must be/);
+    expect(() => ddimStep(base, xt, model, t, prevT, eta, null, without)).toThrow(/needs noise z/);
+    expect(() => ddimStep(base, xt, model, t, prevT, -1, z, without)).toThrow(/eta must be/);
   });
 
   it('ε, x0 and v parametrisations agree, with and without clipping', () => {
@@ -298,7 +317,7 @@ describe('ddimStep (Song et al. 2021, eq. 12)', () => {
         ] as const
       ).map(([prediction_type, output]) => {
         const out = new Float32Array(xt.length);
-        ddimStep(tables, cfg({ prediction_type, clip_sample }), xt, output, t, 150, 0.5, z, out);
+        ddimStep(cfg({ prediction_type, clip_sample }), xt, output, t, 150, 0.5, z, out);
         return out;
       });
       expect(maxAbsDiff(results[0]!, results[1]!)).toBeLessThan(1e-5);
@@ -312,7 +331,7 @@ describe('ddimStep (Song et al. 2021, eq. 12)', () => {
     const model = Float32Array.of(0);
     const out = new Float32Array(1);
     const x0Out = new Float32Array(1);
-    ddimStep(tables, cfg({ clip_sample: true }), xt, model, t, 5, 0, null, out, x0Out);
+    ddimStep(cfg({ clip_sample: true }), xt, model, t, 5, 0, null, out, x0Out);
     expect(x0Out[0]).toBe(1);
     const ab = tables.alphaBars[t]!;
     const abPrev = tables.alphaBars[5]!;
@@ -328,25 +347,29 @@ describe('ddimStep (Song et al. 2021, eq. 12)', () => {
         // a smooth stand-in for a network: depends on x and t
         for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]! * 0.8 + 0.001 * t - 0.3 * (i % 3));
       };
-      const ddpm = normals(0, n, 77);
-      const ddim = ddpm.slice();
+      const ddpmX = normals(0, n, 77);
+      const ddimX = ddpmX.slice();
       const eps = new Float32Array(n);
       const z = new Float32Array(n);
       const oneStep = new Float32Array(n);
+      const ddpmScheduler = ddpm(config);
+      const ddimScheduler = ddim(config, { timesteps: ddpmScheduler.timesteps, eta: 1 });
       let worstStep = 0;
-      for (let t = tables.T - 1; t >= 0; t--) {
+      for (let k = 0; k < tables.T; k++) {
+        const t = ddpmScheduler.timesteps[k]!;
+        expect(ddimScheduler.prevTimesteps[k]).toBe(t - 1);
         gaussians(77, tables.T - t, 0, z);
-        model(ddpm, t, eps);
-        ddimStep(tables, config, ddpm, eps, t, t - 1, 1, z, oneStep); // same input as the DDPM step
-        ddpmStep(tables, config, ddpm, eps, t, t - 1, z, ddpm);
-        worstStep = Math.max(worstStep, maxAbsDiff(ddpm, oneStep) / Math.max(1, ...Array.from(ddpm, Math.abs)));
-        model(ddim, t, eps);
-        ddimStep(tables, config, ddim, eps, t, t - 1, 1, z, ddim);
+        model(ddpmX, t, eps);
+        ddimScheduler.step(k, { sample: ddpmX, modelOutput: eps, noise: z, out: oneStep }); // same input as the DDPM step
+        ddpmScheduler.step(k, { sample: ddpmX, modelOutput: eps, noise: z, out: ddpmX });
+        worstStep = Math.max(worstStep, maxAbsDiff(ddpmX, oneStep) / Math.max(1, ...Array.from(ddpmX, Math.abs)));
+        model(ddimX, t, eps);
+        ddimScheduler.step(k, { sample: ddimX, modelOutput: eps, noise: z, out: ddimX });
       }
       // each step agrees to float32 rounding of the coefficients; 1000 steps accumulate it
       expect(worstStep).toBeLessThan(2e-6);
-      expect(maxAbsDiff(ddpm, ddim)).toBeLessThan(1e-3);
-      expect(maxAbsDiff(ddpm, new Float32Array(n))).toBeGreaterThan(0.1); // the trajectory went somewhere
+      expect(maxAbsDiff(ddpmX, ddimX)).toBeLessThan(1e-3);
+      expect(maxAbsDiff(ddpmX, new Float32Array(n))).toBeGreaterThan(0.1); // the trajectory went somewhere
     });
   }
 });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { skipForHardware } from '../../../test/prereqs.js';
 import { ensureGradients, probeBackends, selectBackend } from '../src/backend/index.js';
 
 const require = createRequire(import.meta.url);
@@ -15,6 +16,7 @@ function loads(pkg: string): boolean {
   }
 }
 const nativeUsable = loads('@tensorflow/tfjs-node-gpu') || loads('@tensorflow/tfjs-node');
+const NATIVE = 'a native TF.js backend loads here (pnpm setup:gpu on a CUDA machine): no wasm fallback to see';
 
 describe('selectBackend', () => {
   it('registers TF.js gradients (the Node build of tfjs-core has none)', async () => {
@@ -24,7 +26,7 @@ describe('selectBackend', () => {
     }
   });
 
-  it.skipIf(nativeUsable)('auto falls back to wasm here and says why tensorflow was not used', async () => {
+  it('auto falls back to wasm here and says why tensorflow was not used', skipForHardware(nativeUsable, NATIVE), async () => {
     const lines: string[] = [];
     const choice = await selectBackend('auto', (l) => lines.push(l));
     expect(choice.name).toBe('wasm');
@@ -37,7 +39,7 @@ describe('selectBackend', () => {
     expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeDefined();
   });
 
-  it.skipIf(nativeUsable)('an explicit tensorflow preference fails with the reason', async () => {
+  it('an explicit tensorflow preference fails with the reason', skipForHardware(nativeUsable, NATIVE), async () => {
     await expect(selectBackend('tensorflow')).rejects.toThrow(/backend: tensorflow is not available: tfjs-node-gpu not usable/);
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import {
   DatasetError,
   FASHION_MNIST_CLASSES,
@@ -53,7 +54,7 @@ describe('dataset specs', () => {
   });
 });
 
-describe('Fashion-MNIST from the Debian package', () => {
+describe('Fashion-MNIST from the Debian package', requires(TEST_DEPS.fashionMnist), () => {
   it('loads the test split with known labels and pixels scaled to [−1, 1]', async () => {
     const ds = await loadDataset('fashion-mnist:test');
     expect(ds.count).toBe(10000);

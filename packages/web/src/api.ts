@@ -1,7 +1,7 @@
 // window.onnxDdpm: the page's programmatic hook (for `onnx-ddpm parity` and the browser tests).
 // Documented in packages/web/README.md.
-import { computeTables, parseSchedulerConfig, TABLE_NAMES } from '@onnx-ddpm/schedule';
-import { type OrtWebEpsModel, readModelBytes, type SamplingMethod, SamplerError, type WebExecutionProvider } from '@onnx-ddpm/sampler/web';
+import { computeTables, createScheduler, parseSchedulerConfig, type SamplingMethod, TABLE_NAMES } from '@onnx-ddpm/schedule';
+import { type OrtWebEpsModel, readModelBytes, SamplerError, type WebExecutionProvider } from '@onnx-ddpm/sampler/web';
 import { generate, openModel } from './engine.js';
 import { loadOrt } from './ort.js';
 
@@ -56,7 +56,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 async function modelFor(bytes: Uint8Array, ep: WebExecutionProvider, schedulerConfigJson?: string) {
-  const source = readModelBytes(bytes, 'model', schedulerConfigJson);
+  const source = readModelBytes(bytes, 'model', { schedulerConfig: schedulerConfigJson });
   if (cached && cached.ep === ep && cached.config === schedulerConfigJson && sameBytes(cached.bytes, bytes)) return { source, model: cached.model };
   await cached?.model.dispose();
   cached = null;
@@ -82,10 +82,9 @@ export function installHook(): OnnxDdpmHook {
     async sample(modelBytes, ep, opts) {
       const { source, model } = await modelFor(toBytes(modelBytes), checkEp(ep), opts.schedulerConfigJson);
       if (!source.config) throw new SamplerError('the model carries no scheduler config: pass schedulerConfigJson');
-      const result = await generate(model, source.config, {
-        method: opts.method,
-        steps: opts.steps,
-        eta: opts.eta ?? 0,
+      const eta = opts.method === 'ddim' ? (opts.eta ?? 0) : undefined;
+      const result = await generate(model, {
+        scheduler: createScheduler(source.config, { method: opts.method, steps: opts.steps, eta }),
         seed: opts.seed,
         batch: opts.batch,
         classLabels: opts.classLabels ? Int32Array.from(opts.classLabels) : null,

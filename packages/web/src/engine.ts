@@ -1,10 +1,9 @@
-import { PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { PhiloxNoise, type Scheduler } from '@onnx-ddpm/schedule';
 import {
-  type ModelBytesSource,
+  type ModelSource,
   OrtWebEpsModel,
   type SampleResult,
   type SampleStepEvent,
-  type SamplingMethod,
   sampleWeb,
   type WebExecutionProvider,
 } from '@onnx-ddpm/sampler/web';
@@ -12,9 +11,8 @@ import { loadOrt } from './ort.js';
 
 /** What one Generate needs besides the model. */
 export interface GenerateSettings {
-  method: SamplingMethod;
-  steps: number;
-  eta: number;
+  /** The DDPM or DDIM scheduler with its steps (and η). */
+  scheduler: Scheduler;
   seed: number;
   batch: number;
   /** One label per item, or null for "no label" / unconditional. */
@@ -27,7 +25,7 @@ export interface GenerateSettings {
 
 /** A session on the first provider of `preference` that works; `onWarning` hears why others were skipped. */
 export async function openModel(
-  source: ModelBytesSource,
+  source: ModelSource,
   preference: readonly WebExecutionProvider[],
   onWarning?: (message: string) => void,
 ): Promise<OrtWebEpsModel> {
@@ -42,11 +40,8 @@ export async function openModel(
 }
 
 /** The reverse process with the page's settings; noise from Philox(seed), as `onnx-ddpm sample --seed` draws it. */
-export function generate(model: OrtWebEpsModel, config: SchedulerConfig, s: GenerateSettings): Promise<SampleResult> {
-  return sampleWeb(model, config, {
-    method: s.method,
-    steps: s.steps,
-    eta: s.method === 'ddim' ? s.eta : undefined,
+export function generate(model: OrtWebEpsModel, s: GenerateSettings): Promise<SampleResult> {
+  return sampleWeb(model, s.scheduler, {
     batch: s.batch,
     noise: new PhiloxNoise(s.seed),
     classLabels: s.classLabels,

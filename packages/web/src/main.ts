@@ -1,13 +1,12 @@
 import './style.css';
 import {
-  type ModelBytesSource,
+  type ModelSource,
   type OrtWebEpsModel,
-  planReverseSteps,
   readModelBytes,
-  type SamplingMethod,
   type WebExecutionProvider,
   webGpuUnavailableReason,
 } from '@onnx-ddpm/sampler/web';
+import { createScheduler, type SamplingMethod } from '@onnx-ddpm/schedule';
 import { installHook } from './api.js';
 import { generate, openModel } from './engine.js';
 import { drawSamples, isPointModel } from './render.js';
@@ -49,7 +48,7 @@ const CLASS_NAMES: Record<string, string[]> = {
 };
 const EACH_CLASS = 'each';
 
-let source: ModelBytesSource | null = null;
+let source: ModelSource | null = null;
 let model: OrtWebEpsModel | null = null;
 /** A model without a scheduler config, waiting for its scheduler_config.json. */
 let awaitingConfig: { bytes: Uint8Array; name: string } | null = null;
@@ -82,12 +81,12 @@ function cardRow(term: string, value: string): void {
   ui.card.append(dt, dd);
 }
 
-function datasetOf(s: ModelBytesSource): string | undefined {
+function datasetOf(s: ModelSource): string | undefined {
   const d = s.training?.dataset;
   return typeof d === 'string' ? d.split(':')[0] : undefined;
 }
 
-function showCard(s: ModelBytesSource, m: OrtWebEpsModel | null): void {
+function showCard(s: ModelSource, m: OrtWebEpsModel | null): void {
   ui.card.replaceChildren();
   cardRow('File', `${s.name} (${(s.bytes.length / 1e6).toFixed(2)} MB)`);
   const shape = m?.info.sampleShape ?? s.sampleShape;
@@ -112,7 +111,7 @@ function showCard(s: ModelBytesSource, m: OrtWebEpsModel | null): void {
   if (m) cardRow('Runtime', `${m.executionProvider === 'webgpu' ? 'WebGPU' : 'wasm'}`);
 }
 
-function setupClasses(s: ModelBytesSource, m: OrtWebEpsModel): void {
+function setupClasses(s: ModelSource, m: OrtWebEpsModel): void {
   const k = m.info.numClasses;
   ui.classField.hidden = k === 0;
   ui.guidanceField.hidden = k === 0;
@@ -143,9 +142,9 @@ function preference(): WebExecutionProvider[] {
 async function useModel(bytes: Uint8Array, name: string, configJson?: string): Promise<void> {
   clearMessages();
   setState('loading');
-  let next: ModelBytesSource;
+  let next: ModelSource;
   try {
-    next = readModelBytes(bytes, name, configJson);
+    next = readModelBytes(bytes, name, { schedulerConfig: configJson });
   } catch (err) {
     say('error', errorText(err));
     setState(model ? 'ready' : 'error');
@@ -164,7 +163,7 @@ async function useModel(bytes: Uint8Array, name: string, configJson?: string): P
   await openOn(next);
 }
 
-async function openOn(next: ModelBytesSource): Promise<void> {
+async function openOn(next: ModelSource): Promise<void> {
   setState('loading');
   ui.generate.disabled = true;
   let opened: OrtWebEpsModel;
@@ -234,18 +233,16 @@ async function onGenerate(ev: Event): Promise<void> {
   const m = model;
   const config = source.config;
   clearMessages();
-  let settings: Parameters<typeof generate>[2];
+  let settings: Parameters<typeof generate>[1];
   try {
     const method = ui.method.value as SamplingMethod;
     const batch = intField(ui.batch, 'Batch', 1);
     const steps = intField(ui.steps, 'Steps', 1);
-    planReverseSteps(config, method, steps);
-    const eta = Number(ui.eta.value);
-    if (method === 'ddim' && !(eta >= 0)) throw new Error(`η must be ≥ 0, got '${ui.eta.value}'`);
+    const scheduler = createScheduler(config, { method, steps, eta: method === 'ddim' ? Number(ui.eta.value) : undefined });
     const labels = classLabels(batch);
     const guidance = labels && !ui.guidanceField.hidden && ui.classSelect.value !== String(m.info.numClasses) ? Number(ui.guidance.value) : undefined;
     if (guidance !== undefined && !Number.isFinite(guidance)) throw new Error(`Guidance must be a number, got '${ui.guidance.value}'`);
-    settings = { method, steps, eta, seed: intField(ui.seed, 'Seed', 0), batch, classLabels: labels, guidance, callbackEvery: intField(ui.previewEvery, 'Preview every', 1) };
+    settings = { scheduler, seed: intField(ui.seed, 'Seed', 0), batch, classLabels: labels, guidance, callbackEvery: intField(ui.previewEvery, 'Preview every', 1) };
   } catch (err) {
     say('error', errorText(err));
     return;
@@ -260,7 +257,7 @@ async function onGenerate(ev: Event): Promise<void> {
   const t0 = performance.now();
   const shape = [settings.batch, ...m.info.sampleShape];
   try {
-    const result = await generate(m, config, {
+    const result = await generate(m, {
       ...settings,
       signal: running.signal,
       onStep: async (e) => {
@@ -271,7 +268,7 @@ async function onGenerate(ev: Event): Promise<void> {
       },
     });
     const { totalMs, steps } = result.timings;
-    await drawSamples(ui.canvas, result.samples, result.shape, `${settings.method.toUpperCase()}, ${steps} steps, seed ${settings.seed}`);
+    await drawSamples(ui.canvas, result.samples, result.shape, `${settings.scheduler.method.toUpperCase()}, ${steps} steps, seed ${settings.seed}`);
     const msPerStep = totalMs / steps;
     ui.stats.textContent = `${steps} steps · ${msPerStep.toFixed(1)} ms/step · total ${(totalMs / 1000).toFixed(2)} s · ${m.executionProvider === 'webgpu' ? 'WebGPU' : 'wasm'}`;
     ui.stats.dataset.msPerStep = msPerStep.toFixed(3);

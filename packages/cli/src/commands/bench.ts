@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspectModel } from '@onnx-ddpm/onnx';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
-import { PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { createScheduler, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 import { formatBenchMarkdown, formatBenchTable } from '../bench/format.js';
@@ -73,7 +73,8 @@ async function benchBatch(
   const { batch } = opts;
   const { numClasses, sampleShape } = model.info;
   const classLabels = numClasses > 0 ? Int32Array.from({ length: batch }, (_, i) => i % numClasses) : null;
-  const run = (steps: number) => sampler.sample(model, config, { method: opts.method, steps, batch, noise: new PhiloxNoise(0), classLabels });
+  const run = (steps: number) =>
+    sampler.sample(model, createScheduler(config, { method: opts.method, steps }), { batch, noise: new PhiloxNoise(0), classLabels });
   // Warm-up: session allocations for this batch size and the JIT of the step math and setup.
   for (let i = 0; i < 3; i++) await run(2);
   const { timings } = await run(opts.steps);

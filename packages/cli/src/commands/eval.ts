@@ -22,16 +22,6 @@ export interface EvalRow {
   metrics: ImageQuality | PointQuality;
 }
 
-/** The dataset the model was trained on, from its `onnx_ddpm.training` metadata. */
-function trainingDataset(metadata: Record<string, string>, key: string): string | undefined {
-  try {
-    const dataset = (JSON.parse(metadata[key] ?? '{}') as { dataset?: unknown }).dataset;
-    return typeof dataset === 'string' ? dataset : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'measure sample quality: FID/KID and class accuracy (images), sliced Wasserstein distance (2-D points)',
@@ -89,7 +79,7 @@ export const evalCommand: Command = {
       } catch (err) {
         throw new UsageError(`--methods: ${(err as Error).message}`);
       }
-      const trainedOn = trainingDataset(source.summary.metadata, sampler.METADATA_KEYS.training);
+      const trainedOn = typeof source.training?.dataset === 'string' ? source.training.dataset : undefined;
       model = await sampler.OrtEpsModel.create(source.modelPath, {
         executionProviders,
         numClasses: source.numClasses,

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OrtEpsModel } from '@onnx-ddpm/sampler/node';
-import { type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
+import { createScheduler, type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFilesAtomic } from '@onnx-ddpm/trainer/files';
 import { checkOutputPath, describeFsError } from '../output.js';
@@ -102,7 +102,8 @@ export const sampleCommand: Command = {
         throw new UsageError(`--steps must be in [1, ${config.num_train_timesteps}] for this model (T = ${config.num_train_timesteps}), got ${stepsFlag}`);
       }
       const steps = method === 'ddim' ? (stepsFlag ?? Math.min(50, config.num_train_timesteps)) : stepsFlag;
-      const total = sampler.planReverseSteps(config, method, steps).t.length;
+      const scheduler = createScheduler(config, { method, steps, eta: etaFlag });
+      const total = scheduler.length;
 
       let noise: NoiseSource = new PhiloxNoise(seed);
       if (noisePath) {
@@ -122,10 +123,7 @@ export const sampleCommand: Command = {
       const itemSize = sampleShape.reduce((a: number, b: number) => a * b, 1);
       const frames: { t: number; xt: Float32Array; x0: Float32Array }[] = [];
       const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total);
-      const result = await sampler.sample(model, config, {
-        method,
-        steps,
-        eta: method === 'ddim' ? (etaFlag ?? 0) : undefined,
+      const result = await sampler.sample(model, scheduler, {
         batch: n,
         noise,
         classLabels,

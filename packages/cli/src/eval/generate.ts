@@ -1,5 +1,5 @@
 import { type EpsModel, sample } from '@onnx-ddpm/sampler';
-import { PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import { createScheduler, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import type { MethodSpec } from './methods.js';
 
 export interface GenerateOptions {
@@ -27,11 +27,10 @@ export async function generateSamples(
   const item = model.info.sampleShape.reduce((a, b) => a * b, 1);
   const samples = new Float32Array(opts.n * item);
   const start = performance.now();
+  const scheduler = createScheduler(config, spec);
   for (let offset = 0, b = 0; offset < opts.n; offset += opts.batch, b++) {
     const count = Math.min(opts.batch, opts.n - offset);
-    const result = await sample(model, config, {
-      method: spec.method,
-      steps: spec.steps,
+    const result = await sample(model, scheduler, {
       batch: count,
       noise: new PhiloxNoise((BigInt(opts.seed) << 24n) + BigInt(b)),
       classLabels: opts.classLabels ? opts.classLabels.subarray(offset, offset + count) : null,

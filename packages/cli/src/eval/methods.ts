@@ -1,4 +1,4 @@
-import type { SamplingMethod } from '@onnx-ddpm/sampler';
+import type { SamplingMethod } from '@onnx-ddpm/schedule';
 
 /** One sampler setting to evaluate, e.g. DDIM with 50 steps. */
 export interface MethodSpec {

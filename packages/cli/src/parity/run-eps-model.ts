@@ -1,5 +1,5 @@
 import { type EpsModel, sample } from '@onnx-ddpm/sampler';
-import { PhiloxNoise } from '@onnx-ddpm/schedule';
+import { createScheduler, PhiloxNoise } from '@onnx-ddpm/schedule';
 import type { ParityJob } from './runtime.js';
 
 /** One model call and one seeded trajectory of `job` on any EpsModel (ORT-node, ORT-web, TF.js). */
@@ -7,10 +7,8 @@ export async function runEpsModel(model: EpsModel, job: ParityJob): Promise<{ ca
   const { call: c, trajectory: t } = job;
   // The model may reuse its output buffer on the next call: keep a copy.
   const call = (await model.predict(c.sample, c.shape, c.timestep, c.classLabels)).slice();
-  const result = await sample(model, job.config, {
-    method: t.method,
-    steps: t.steps,
-    eta: t.method === 'ddim' ? t.eta : undefined,
+  const scheduler = createScheduler(job.config, { method: t.method, steps: t.steps, eta: t.method === 'ddim' ? t.eta : undefined });
+  const result = await sample(model, scheduler, {
     batch: t.batch,
     noise: new PhiloxNoise(t.seed),
     classLabels: t.classLabels,

@@ -1,10 +1,9 @@
-import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { DDPM_IO_NAMES } from '@onnx-ddpm/onnx';
+import type { InferenceSession } from 'onnxruntime-common';
 import type { EpsModelInfo } from './eps-model.js';
 import { SamplerError } from './errors.js';
 
-/** Input names of the ONNX model contract (docs/DESIGN.md; the names diffusers/optimum use for UNet2DModel). */
-export const EPS_INPUT_NAMES = { sample: 'sample', timestep: 'timestep', classLabels: 'class_labels' } as const;
-export const EPS_OUTPUT_NAME = 'out_sample';
+const { outSample: EPS_OUTPUT_NAME, ...EPS_INPUT_NAMES } = DDPM_IO_NAMES;
 
 export type IntLikeType = 'int64' | 'int32' | 'float32';
 const TIMESTEP_TYPES: readonly string[] = ['int64', 'int32', 'float32'];
@@ -31,7 +30,7 @@ export interface EpsModelBindingOptions {
   numClasses?: number;
 }
 
-export function describeValue(m: InferenceSession.ValueMetadata): string {
+function describeValue(m: InferenceSession.ValueMetadata): string {
   if (!m.isTensor) return `${m.name} (not a tensor)`;
   return `${m.name}: ${m.type} [${m.shape.join(', ')}]`;
 }
@@ -143,25 +142,4 @@ export function checkPredictArgs(
   if (binding.labelType && (!classLabels || classLabels.length !== batch)) {
     throw new SamplerError(`${info.name}: a class-conditional model needs ${batch} class labels`);
   }
-}
-
-/** The timestep and label values in the dtype and rank the model declared. */
-export function contractFeedData(
-  binding: EpsModelBinding,
-  timestep: Int32Array,
-  classLabels: Int32Array | null,
-): { timestep: { type: IntLikeType; data: Tensor.DataType; dims: number[] }; labels: { type: IntLikeType; data: Tensor.DataType; dims: number[] } | null } {
-  const batch = timestep.length;
-  const tCount = binding.timestepLayout === 'per-item' ? batch : 1;
-  const tDims = binding.timestepLayout === 'scalar' ? [] : [tCount];
-  return {
-    timestep: { type: binding.timestepType, data: typed(binding.timestepType, timestep.subarray(0, tCount)), dims: tDims },
-    labels:
-      binding.labelType && classLabels ? { type: binding.labelType, data: typed(binding.labelType, classLabels), dims: [batch] } : null,
-  };
-}
-
-function typed(type: IntLikeType, values: Int32Array): BigInt64Array | Int32Array | Float32Array {
-  if (type === 'int64') return BigInt64Array.from(values, (v) => BigInt(v));
-  return type === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
 }

@@ -1,15 +1,6 @@
-import {
-  computeTables,
-  ddimStep,
-  ddpmStep,
-  guidance,
-  stepAddsNoise,
-  type NoiseSource,
-  type SchedulerConfig,
-} from '@onnx-ddpm/schedule';
+import { guidance, type NoiseSource, runReverseLoop, type Scheduler } from '@onnx-ddpm/schedule';
 import type { EpsModel } from './eps-model.js';
 import { NonFiniteError, SamplerError } from './errors.js';
-import { planReverseSteps, type SamplingMethod } from './reverse-timesteps.js';
 
 /** Passed to `onStep` after a reverse step. `xt` and `x0` are the loop's live buffers: copy them to keep them. */
 export interface SampleStepEvent {
@@ -25,14 +16,11 @@ export interface SampleStepEvent {
 }
 
 export interface SampleOptions {
-  method: SamplingMethod;
-  /** DDIM: number of steps (required). DDPM: all T steps when omitted, else strided per timestep_spacing. */
-  steps?: number;
-  /** DDIM η (0 = deterministic DDIM, 1 ≈ DDPM variance). */
-  eta?: number;
   batch: number;
   /** index 0 fills x_T, index k the z of the k-th reverse step (only steps that add noise ask). */
   noise: NoiseSource;
+  /** Global index of the first item (default 0): batches or shards of one seeded run give the samples one batch gives. */
+  firstSample?: number;
   /** One label per item for a class-conditional model; null/omitted = "no label" for every item. */
   classLabels?: Int32Array | null;
   /** Classifier-free guidance scale s; when set, each step makes ONE model call of batch 2N. */
@@ -62,78 +50,84 @@ export interface SampleResult {
 }
 
 /**
- * Runs the reverse process (Ho et al. 2020, Alg. 2 for DDPM; Song et al. 2021, eq. 12 for DDIM) with
- * any runtime behind `model`. All big buffers are allocated once before the loop.
+ * Runs the reverse process of `scheduler` (the schedule package's loop skeleton) with any runtime
+ * behind `model`, on host arrays. All big buffers are allocated once before the loop.
  */
-export async function sample(model: EpsModel, config: SchedulerConfig, opts: SampleOptions): Promise<SampleResult> {
+export async function sample(model: EpsModel, scheduler: Scheduler, opts: SampleOptions): Promise<SampleResult> {
   const startMs = performance.now();
-  const { batch, method } = opts;
-  const { eta, every, guided, modelBatch, modelLabels } = checkSampleOptions(model, opts);
-  const plan = planReverseSteps(config, method, opts.steps);
-  const tables = computeTables(config);
-
+  const { batch } = opts;
+  const { every, guided, modelBatch, modelLabels } = checkSampleOptions(model, opts);
   const itemShape = [...model.info.sampleShape];
   const itemSize = itemShape.reduce((a, b) => a * b, 1);
   const size = batch * itemSize;
-  // Preallocated state: x_t (updated in place), x̂_0, z and, when guided, the 2N batch.
-  const x = new Float32Array(size);
+  // Preallocated state: x_t (updated in place), x̂_0 and, when guided, the 2N batch.
+  let x: Float32Array = new Float32Array(size);
   const x0 = new Float32Array(size);
-  const z = new Float32Array(size);
   const modelShape = [modelBatch, ...itemShape];
   const modelTimesteps = new Int32Array(modelBatch);
   const modelInput = guided ? new Float32Array(2 * size) : null;
   const guidedEps = guided ? new Float32Array(size) : null;
+  const timer = new LoopTimer(startMs);
+  const loop = { noise: opts.noise, batch, itemSize, firstSample: opts.firstSample, callbackEvery: every, signal: opts.signal };
+  await runReverseLoop(scheduler, loop, {
+    start: (xT) => {
+      x = xT;
+    },
+    step: async (s) => {
+      modelTimesteps.fill(s.t);
+      if (modelInput) {
+        modelInput.set(x, 0);
+        modelInput.set(x, size);
+      }
+      const out = await timer.model(() => model.predict(modelInput ?? x, modelShape, modelTimesteps, modelLabels));
+      if (out.length !== modelBatch * itemSize) {
+        throw new SamplerError(
+          `${model.info.name} returned ${out.length} values for input [${modelShape.join(', ')}] (expected ${modelBatch * itemSize})`,
+        );
+      }
+      let prediction = out;
+      if (guidedEps) {
+        // ε̃ = ε_u + s·(ε_c − ε_u) (Ho & Salimans 2022, eq. 6)
+        guidance(out.subarray(size, 2 * size), out.subarray(0, size), opts.guidance!, guidedEps);
+        prediction = guidedEps;
+      }
+      scheduler.step(s.k, { sample: x, modelOutput: prediction, noise: s.z, out: x, x0Out: x0 });
+      assertFinite(x, s.index, s.total, s.t);
+      if (opts.onStep && s.report) await timer.callback(() => opts.onStep!({ index: s.index, total: s.total, t: s.t, xt: x, x0 }));
+    },
+  });
+  return { samples: x, shape: [batch, ...itemShape], timings: timer.timings(scheduler.length) };
+}
 
-  opts.noise.fill(0, x);
-  let modelMs = 0;
-  let callbackMs = 0;
-  const total = plan.t.length;
-  for (let k = 0; k < total; k++) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('sampling aborted');
-    const t = plan.t[k]!;
-    const prevT = plan.prevT[k]!;
-    modelTimesteps.fill(t);
-    if (modelInput) {
-      modelInput.set(x, 0);
-      modelInput.set(x, size);
-    }
-    const m0 = performance.now();
-    const out = await model.predict(modelInput ?? x, modelShape, modelTimesteps, modelLabels);
-    modelMs += performance.now() - m0;
-    if (out.length !== modelBatch * itemSize) {
-      throw new SamplerError(
-        `${model.info.name} returned ${out.length} values for input [${modelShape.join(', ')}] (expected ${modelBatch * itemSize})`,
-      );
-    }
-    let prediction = out;
-    if (guidedEps) {
-      // ε̃ = ε_u + s·(ε_c − ε_u) (Ho & Salimans 2022, eq. 6)
-      guidance(out.subarray(size, 2 * size), out.subarray(0, size), opts.guidance!, guidedEps);
-      prediction = guidedEps;
-    }
-    // Noise index k+1 is drawn only for steps that use it (DDPM: t > 0; DDIM: η > 0, not the last).
-    const addsNoise = stepAddsNoise(method, t, prevT, eta);
-    if (addsNoise) opts.noise.fill(k + 1, z);
-    if (method === 'ddpm') ddpmStep(tables, config, x, prediction, t, prevT, z, x, x0);
-    else ddimStep(tables, config, x, prediction, t, prevT, eta, addsNoise ? z : null, x, x0);
-    assertFinite(x, k + 1, total, t);
-    if (opts.onStep && ((k + 1) % every === 0 || k + 1 === total)) {
-      const c0 = performance.now();
-      await opts.onStep({ index: k + 1, total, t, xt: x, x0 });
-      callbackMs += performance.now() - c0;
-    }
+/** Splits a loop's wall time into model calls, callbacks and the rest. */
+export class LoopTimer {
+  private modelMs = 0;
+  private callbackMs = 0;
+
+  constructor(private readonly startMs: number) {}
+
+  async model<R>(call: () => Promise<R>): Promise<R> {
+    const t0 = performance.now();
+    const result = await call();
+    this.modelMs += performance.now() - t0;
+    return result;
   }
-  const totalMs = performance.now() - startMs;
-  return {
-    samples: x,
-    shape: [batch, ...itemShape],
-    timings: { modelMs, loopMs: totalMs - modelMs - callbackMs, callbackMs, totalMs, steps: total },
-  };
+
+  async callback(call: () => unknown): Promise<void> {
+    const t0 = performance.now();
+    await call();
+    this.callbackMs += performance.now() - t0;
+  }
+
+  timings(steps: number): SampleTimings {
+    const { modelMs, callbackMs } = this;
+    const totalMs = performance.now() - this.startMs;
+    return { modelMs, loopMs: totalMs - modelMs - callbackMs, callbackMs, totalMs, steps };
+  }
 }
 
 /** The options of a reverse run after validation, as every loop (core or device-resident) uses them. */
 export interface CheckedSampleOptions {
-  eta: number;
   every: number;
   guided: boolean;
   /** Items per model call: 2N when guided, else N. */
@@ -144,14 +138,10 @@ export interface CheckedSampleOptions {
 
 /** Validates `opts` for `model`; throws a SamplerError naming the field and value. */
 export function checkSampleOptions(model: EpsModel, opts: SampleOptions): CheckedSampleOptions {
-  const { batch, method } = opts;
-  if (method !== 'ddpm' && method !== 'ddim') throw new SamplerError(`method must be 'ddpm' or 'ddim', got '${String(method)}'`);
+  const { batch } = opts;
   if (!Number.isInteger(batch) || batch < 1) throw new SamplerError(`batch must be a positive integer, got ${batch}`);
-  const eta = opts.eta ?? 0;
-  if (!(eta >= 0)) throw new SamplerError(`eta must be ≥ 0, got ${eta}`);
-  if (method === 'ddpm' && opts.eta !== undefined && opts.eta !== 1) {
-    throw new SamplerError(`eta applies to DDIM only (DDPM is always η = 1), got eta=${opts.eta} with method 'ddpm'`);
-  }
+  const first = opts.firstSample ?? 0;
+  if (!Number.isSafeInteger(first) || first < 0) throw new SamplerError(`firstSample must be an integer ≥ 0, got ${first}`);
   const every = opts.callbackEvery ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new SamplerError(`callbackEvery must be a positive integer, got ${every}`);
   const numClasses = model.info.numClasses;
@@ -169,7 +159,7 @@ export function checkSampleOptions(model: EpsModel, opts: SampleOptions): Checke
     modelLabels = new Int32Array(modelBatch).fill(numClasses);
     modelLabels.set(labels, 0);
   }
-  return { eta, every, guided, modelBatch, modelLabels };
+  return { every, guided, modelBatch, modelLabels };
 }
 
 function resolveLabels(numClasses: number, batch: number, classLabels: Int32Array | null | undefined): Int32Array | null {
@@ -189,7 +179,8 @@ function resolveLabels(numClasses: number, batch: number, classLabels: Int32Arra
   return classLabels;
 }
 
-function assertFinite(x: Float32Array, step: number, total: number, t: number): void {
+/** Throws a NonFiniteError naming the first NaN or ±Infinity of x_t after reverse step `step` (1-based). */
+export function assertFinite(x: Float32Array, step: number, total: number, t: number): void {
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     // v − v is NaN for NaN and ±Infinity, 0 otherwise: one comparison per element.

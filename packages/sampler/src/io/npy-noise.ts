@@ -10,6 +10,7 @@ export class NpyNoiseSource implements NoiseSource {
   private readonly data: Float32Array;
   private readonly frameSize: number;
   private readonly frames: number;
+  private readonly itemSize: number;
 
   /** `itemShape` is the whole batch's shape, e.g. [N, C, H, W] or [N, D]. */
   constructor(npy: NpyArray, expected: { steps: number; itemShape: readonly number[] }) {
@@ -24,15 +25,22 @@ export class NpyNoiseSource implements NoiseSource {
     this.data = npy.data;
     this.frames = want[0]!;
     this.frameSize = expected.itemShape.reduce((a, b) => a * b, 1);
+    this.itemSize = this.frameSize / (expected.itemShape[0] || 1);
   }
 
-  fill(index: number, out: Float32Array): void {
+  /** Elements [offset, offset + out.length) of frame `index`: whole items, a batch or shard of the frame's. */
+  fill(index: number, out: Float32Array, offset = 0): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.frames) {
       throw new RangeError(`noise frame ${index} requested but the .npy array has frames 0..${this.frames - 1}`);
     }
-    if (out.length !== this.frameSize) {
-      throw new RangeError(`noise frame holds ${this.frameSize} values but the caller's buffer has ${out.length}`);
+    const wholeItems = offset % this.itemSize === 0 && out.length % this.itemSize === 0;
+    if (!Number.isInteger(offset) || offset < 0 || offset + out.length > this.frameSize || !wholeItems) {
+      throw new RangeError(
+        `noise frame holds ${this.frameSize} values (items of ${this.itemSize}) but the caller's buffer has ${out.length}` +
+          (offset === 0 ? '' : ` at offset ${offset}`),
+      );
     }
-    out.set(this.data.subarray(index * this.frameSize, (index + 1) * this.frameSize));
+    const start = index * this.frameSize + offset;
+    out.set(this.data.subarray(start, start + out.length));
   }
 }

@@ -8,6 +8,7 @@ export * from '../io/trajectory-strip.js';
 export * from './model-source.js';
 export * from './ort-eps-model.js';
 export * from './ort-execution-providers.js';
+export { ExecutionProviderError } from '../ort/session.js';
 export * from '../io/model-flops.js';
 export * from '../io/model-flops-node.js';
 export * from '../io/matmul-bench-node.js';

@@ -2,19 +2,13 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { ExecutionProviderError, type OpenSessionOptions, openSession, type ProviderTable, type SessionOnProvider, shortOrtMessage } from '../ort/session.js';
 import { probeModelBytes } from './probe-model.js';
 
 /** Execution providers the Node adapter knows how to ask onnxruntime-node for. */
 export const EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
 export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
 export const DEFAULT_EXECUTION_PROVIDERS: readonly ExecutionProviderName[] = ['cuda', 'cpu'];
-
-export class ExecutionProviderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExecutionProviderError';
-  }
-}
 
 /** Parses an ordered preference such as `cuda,webgpu,cpu`; throws on unknown or repeated names. */
 export function parseExecutionProviders(spec: string): ExecutionProviderName[] {
@@ -44,29 +38,6 @@ export function cudaProviderInstalled(): boolean {
   return existsSync(join(ortBinaryDir(), file));
 }
 
-/** ORT's native messages start with a source location and a status code; keep the human part, one line. */
-export function shortOrtMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
-  return line
-    .replace(/^\/\S+:\d+\s+/, '')
-    .replace(/^.*?\[ONNXRuntimeError\] : \d+ : \w+ : /, '')
-    .replace(/^.* was false\. /, '')
-    .trim();
-}
-
-export interface ProviderFallbackOptions {
-  /** Called once for every provider that was skipped, with a one-line reason. */
-  onWarning?: (message: string) => void;
-  sessionOptions?: ort.InferenceSession.SessionOptions;
-}
-
-export interface SessionOnProvider {
-  session: ort.InferenceSession;
-  /** The provider the session was created with (the first of the preference that worked). */
-  executionProvider: ExecutionProviderName;
-}
-
 function unavailableReason(name: ExecutionProviderName): string | null {
   if (name === 'cuda' && !cudaProviderInstalled()) {
     return 'the CUDA execution provider is not installed (onnxruntime-node ships without it): run `pnpm setup:gpu` on a machine with an NVIDIA GPU and CUDA 12';
@@ -77,42 +48,25 @@ function unavailableReason(name: ExecutionProviderName): string | null {
 const SWIFTSHADER_HINT =
   'without a GPU, start node with LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json for SwiftShader';
 
+/** onnxruntime-node's providers for the shared ORT adapter. */
+export const NODE_PROVIDERS: ProviderTable<ExecutionProviderName> = {
+  runtime: 'onnxruntime',
+  baseline: 'cpu',
+  unavailableReason,
+  failureHint: (ep, reason) => (ep === 'webgpu' && /adapter/i.test(reason) ? SWIFTSHADER_HINT : null),
+};
+
 /**
- * Creates a session on the first provider of `preference` that works, warning once per provider
- * skipped. Throws when none works.
+ * Creates an onnxruntime-node session on the first provider of `preference` that works, warning
+ * once per provider skipped. Throws an ExecutionProviderError when none works.
  */
-export async function createSessionWithFallback(
+export function createSessionWithFallback(
   model: string | Uint8Array,
   preference: readonly ExecutionProviderName[],
-  opts: ProviderFallbackOptions = {},
-): Promise<SessionOnProvider> {
-  const failures: string[] = [];
-  for (const [i, name] of preference.entries()) {
-    let reason = unavailableReason(name);
-    if (reason === null) {
-      try {
-        const sessionOptions: ort.InferenceSession.SessionOptions = {
-          logSeverityLevel: 3,
-          ...opts.sessionOptions,
-          executionProviders: [name],
-        };
-        const session =
-          typeof model === 'string'
-            ? await ort.InferenceSession.create(model, sessionOptions)
-            : await ort.InferenceSession.create(model, sessionOptions);
-        return { session, executionProvider: name };
-      } catch (err) {
-        reason = `${name} failed: ${shortOrtMessage(err)}`;
-        if (name === 'webgpu' && /adapter/i.test(reason)) reason += ` (${SWIFTSHADER_HINT})`;
-        // A model that ORT cannot load fails on every provider: do not mask it as a provider problem.
-        if (name === 'cpu') throw new ExecutionProviderError(`onnxruntime could not load the model: ${shortOrtMessage(err)}`);
-      }
-    }
-    failures.push(reason);
-    const next = preference[i + 1];
-    if (next !== undefined) opts.onWarning?.(`execution provider ${name} unavailable: ${reason}; falling back to ${next}`);
-  }
-  throw new ExecutionProviderError(`no execution provider of [${preference.join(', ')}] works: ${failures.join('; ')}`);
+  opts: Omit<OpenSessionOptions<ExecutionProviderName>, 'sessionOptions'> & { sessionOptions?: ort.InferenceSession.SessionOptions } = {},
+): Promise<SessionOnProvider<ExecutionProviderName>> {
+  const { sessionOptions } = opts;
+  return openSession(ort, model, preference, NODE_PROVIDERS, { onWarning: opts.onWarning, sessionOptions: () => ({ ...sessionOptions }) });
 }
 
 export interface ProviderProbe {
@@ -151,7 +105,8 @@ export async function probeExecutionProviders(): Promise<ProviderProbe[]> {
       probes.push({ name, ok: true, ms: performance.now() - t0, message: 'created a session and ran a tiny model' });
     } catch (err) {
       let message = shortOrtMessage(err);
-      if (name === 'webgpu' && /adapter/i.test(message)) message += ` (${SWIFTSHADER_HINT})`;
+      const hint = NODE_PROVIDERS.failureHint?.(name, message);
+      if (hint) message += ` (${hint})`;
       probes.push({ name, ok: false, message });
     }
   }

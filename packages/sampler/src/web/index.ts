@@ -2,7 +2,7 @@
 export * from '../index.js';
 export * from './ort-web-eps-model.js';
 export * from './ort-web-runtime.js';
+export { ExecutionProviderError } from '../ort/session.js';
 export * from './sample-web.js';
 export * from './step-graph.js';
-export * from './model-bytes.js';
 export * from '../io/pixels.js';

@@ -1,4 +1,5 @@
 import type * as OrtWeb from 'onnxruntime-web';
+import type { ProviderTable } from '../ort/session.js';
 
 /** onnxruntime-web's module namespace (the WebGPU build in browsers, the wasm-only Node build in Node). */
 export type OrtWebModule = typeof OrtWeb;
@@ -52,50 +53,9 @@ export async function webGpuUnavailableReason(): Promise<string | null> {
   return null;
 }
 
-/** ORT-web's errors can carry a long native trace; keep the first line. */
-export function shortWebOrtMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
-}
-
-export class WebExecutionProviderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WebExecutionProviderError';
-  }
-}
-
-export interface WebSessionOnProvider {
-  session: OrtWeb.InferenceSession;
-  executionProvider: WebExecutionProvider;
-  /** One line per provider of the preference that was skipped, with the reason. */
-  skipped: string[];
-}
-
-/**
- * Creates a session on the first provider of `preference` that works here. WebGPU is skipped with
- * a reason when the browser has no adapter; a model that fails to load on wasm fails everywhere and
- * is reported as such, not as a provider problem.
- */
-export async function createWebSession(
-  ort: OrtWebModule,
-  model: Uint8Array,
-  preference: readonly WebExecutionProvider[],
-  sessionOptions: (ep: WebExecutionProvider) => OrtWeb.InferenceSession.SessionOptions = () => ({}),
-): Promise<WebSessionOnProvider> {
-  const skipped: string[] = [];
-  for (const ep of preference) {
-    let reason = ep === 'webgpu' ? await webGpuUnavailableReason() : null;
-    if (reason === null) {
-      try {
-        const session = await ort.InferenceSession.create(model, { logSeverityLevel: 3, ...sessionOptions(ep), executionProviders: [ep] });
-        return { session, executionProvider: ep, skipped };
-      } catch (err) {
-        if (ep === 'wasm') throw new WebExecutionProviderError(`onnxruntime-web could not load the model: ${shortWebOrtMessage(err)}`);
-        reason = `${ep} failed: ${shortWebOrtMessage(err)}`;
-      }
-    }
-    skipped.push(`${ep}: ${reason}`);
-  }
-  throw new WebExecutionProviderError(`no execution provider of [${preference.join(', ')}] works here: ${skipped.join('; ')}`);
-}
+/** onnxruntime-web's providers for the shared ORT adapter: WebGPU is skipped with a reason when there is no adapter. */
+export const WEB_PROVIDERS: ProviderTable<WebExecutionProvider> = {
+  runtime: 'onnxruntime-web',
+  baseline: 'wasm',
+  unavailableReason: (ep) => (ep === 'webgpu' ? webGpuUnavailableReason() : null),
+};

@@ -1,23 +1,11 @@
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
-import { ddimStep, ddpmStep, type SchedulerConfig, type ScheduleTables, stepAddsNoise } from '@onnx-ddpm/schedule';
-import type { SamplingMethod } from '../core/reverse-timesteps.js';
+import type { SchedulerConfig, StepCoefficients } from '@onnx-ddpm/schedule';
 
 /**
- * Every DDPM/DDIM step of packages/schedule (steps.ts) has the form
- *   x̂_0 = clip(α·x_t + β·m),   x_prev = p·x̂_0 + q·x_t + s·z
- * with m the model output and per-step scalars α, β, p, q, s (for DDIM with clipping, ε̂ is
- * recomputed from the clipped x̂_0, which is again p·x̂_0 + q·x_t). The step graph evaluates this
- * on the device, so x_t never leaves the GPU between model calls.
+ * The step graph evaluates a scheduler's step in its coefficient form ({@link StepCoefficients},
+ * `Scheduler.coefficients(k)`): x̂_0 = clip(α·x_t + β·m), x_prev = p·x̂_0 + q·x_t + s·z, on the
+ * device, so x_t never leaves the GPU between model calls.
  */
-export interface StepCoefficients {
-  /** x̂_0 = α·x_t + β·m before clipping. */
-  alpha: number;
-  beta: number;
-  /** x_prev = p·x̂_0 + q·x_t + s·z. */
-  p: number;
-  q: number;
-  s: number;
-}
 
 /** Names of the step graph's inputs and outputs. */
 export const STEP_GRAPH = {
@@ -31,36 +19,6 @@ export const STEP_GRAPH = {
   /** Guided graphs only: [x_prev; x_prev], the 2N batch of the next model call. */
   nextModelInput: 'next_model_input',
 } as const;
-
-const probeX = new Float32Array([1, 0, 0]);
-const probeM = new Float32Array([0, 1, 0]);
-const probeZ = new Float32Array([0, 0, 1]);
-const probeOut = new Float32Array(3);
-const probeX0 = new Float32Array(3);
-
-/**
- * The scalars of the step t → prevT, read off the schedule package's own step functions: with
- * clipping off the step is linear in (x_t, m, z), so running it on the unit vectors gives the
- * coefficients exactly as packages/schedule computes them (float64 math, float32 results).
- */
-export function stepCoefficients(
-  tables: ScheduleTables,
-  config: SchedulerConfig,
-  method: SamplingMethod,
-  t: number,
-  prevT: number,
-  eta: number,
-): StepCoefficients {
-  const linear: SchedulerConfig = { ...config, clip_sample: false };
-  const z = stepAddsNoise(method, t, prevT, eta) ? probeZ : null;
-  if (method === 'ddpm') ddpmStep(tables, linear, probeX, probeM, t, prevT, z, probeOut, probeX0);
-  else ddimStep(tables, linear, probeX, probeM, t, prevT, eta, z, probeOut, probeX0);
-  const alpha = probeX0[0]!;
-  const beta = probeX0[1]!; // −√(1−ᾱ)/√ᾱ, 1 or −√(1−ᾱ): never 0
-  // ∂x_prev/∂m = p·β and ∂x_prev/∂x_t = p·α + q.
-  const p = probeOut[1]! / beta;
-  return { alpha, beta, p, q: probeOut[0]! - p * alpha, s: z ? probeOut[2]! : 0 };
-}
 
 /**
  * ONNX bytes of one reverse step for items of `itemShape` (batch N symbolic). Inputs: x_t [N, ...],

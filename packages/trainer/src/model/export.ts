@@ -1,24 +1,8 @@
-import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
+import { DDPM_IO_NAMES, encodeModel, GraphBuilder, writeDdpmMetadata } from '@onnx-ddpm/onnx';
 import { fingerprint, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
 import { unetTimeDim } from './config.js';
 import { OnnxEmitter } from './emitter.js';
 import type { EpsNet } from './eps-net.js';
-
-/** Names of the exported graph's inputs and output (diffusers/optimum UNet2DModel names). */
-export const ONNX_IO_NAMES = {
-  sample: 'sample',
-  timestep: 'timestep',
-  classLabels: 'class_labels',
-  outSample: 'out_sample',
-} as const;
-
-/** metadata_props keys written by exportOnnx. */
-export const ONNX_METADATA_KEYS = {
-  schedulerConfig: 'onnx_ddpm.scheduler_config',
-  modelConfig: 'onnx_ddpm.model_config',
-  scheduleFingerprint: 'onnx_ddpm.schedule_fingerprint',
-  training: 'onnx_ddpm.training',
-} as const;
 
 /** Opsets the exporter can write (Unsqueeze/Softmax need 13; 17 is the default). */
 export const MIN_EXPORT_OPSET = 13;
@@ -35,7 +19,7 @@ export interface ExportOnnxOptions {
 }
 
 /** The `onnx_ddpm.model_config` object: sizes, num_classes, every hyper-parameter, parameter count. */
-export function modelConfigMetadata(model: EpsNet): Record<string, unknown> {
+function modelConfigMetadata(model: EpsNet): Record<string, unknown> {
   const c = model.config;
   if (c.kind === 'mlp') {
     return {
@@ -68,7 +52,7 @@ export function modelConfigMetadata(model: EpsNet): Record<string, unknown> {
 }
 
 /**
- * Builds the ONNX model (docs/DESIGN.md contract): inputs `sample` float32 [N, C, H, W]
+ * Builds the ONNX model (the contract of @onnx-ddpm/onnx's ddpm-contract.ts, docs/DESIGN.md): inputs `sample` float32 [N, C, H, W]
  * ([N, D] for the MLP), `timestep` int64 [N], `class_labels` int64 [N] when the model is
  * class-conditional; output `out_sample` shaped like `sample`; NCHW throughout; metadata
  * scheduler config, model config, schedule fingerprint and training facts.
@@ -79,11 +63,10 @@ export function exportOnnx(opts: ExportOnnxOptions): Uint8Array {
   if (!Number.isInteger(opset) || opset < MIN_EXPORT_OPSET || opset > MAX_EXPORT_OPSET) {
     throw new Error(`exportOnnx: opset ${opset} is not supported (${MIN_EXPORT_OPSET}–${MAX_EXPORT_OPSET})`);
   }
-  const schedulerJson = schedulerConfigToJSON(opts.schedulerConfig);
   const c = model.config;
   const graph = new GraphBuilder({ opset, name: c.kind === 'unet' ? 'ddpm_eps_unet' : 'ddpm_eps_mlp' });
   const dims = c.kind === 'unet' ? ['N', c.channels, c.imageSize, c.imageSize] : ['N', c.dataDim];
-  const names = ONNX_IO_NAMES;
+  const names = DDPM_IO_NAMES;
   graph.input(names.sample, 'float32', dims);
   graph.input(names.timestep, 'int64', ['N']);
   if (c.numClasses > 0) graph.input(names.classLabels, 'int64', ['N']);
@@ -96,12 +79,12 @@ export function exportOnnx(opts: ExportOnnxOptions): Uint8Array {
   graph.output(names.outSample, 'float32', dims);
   const proto = graph.build({
     docString: `DDPM ε-prediction ${c.kind === 'unet' ? 'U-Net' : 'MLP'} trained with TensorFlow.js (onnx-ddpm)`,
-    metadata: {
-      [ONNX_METADATA_KEYS.schedulerConfig]: schedulerJson,
-      [ONNX_METADATA_KEYS.modelConfig]: JSON.stringify(modelConfigMetadata(model)),
-      [ONNX_METADATA_KEYS.scheduleFingerprint]: fingerprint(opts.schedulerConfig),
-      [ONNX_METADATA_KEYS.training]: JSON.stringify(opts.training),
-    },
+    metadata: writeDdpmMetadata({
+      schedulerConfigJson: schedulerConfigToJSON(opts.schedulerConfig),
+      modelConfig: modelConfigMetadata(model),
+      scheduleFingerprint: fingerprint(opts.schedulerConfig),
+      training: opts.training,
+    }),
   });
   return encodeModel(proto);
 }

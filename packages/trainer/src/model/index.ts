@@ -19,8 +19,5 @@ export {
   exportOnnx,
   MAX_EXPORT_OPSET,
   MIN_EXPORT_OPSET,
-  modelConfigMetadata,
-  ONNX_IO_NAMES,
-  ONNX_METADATA_KEYS,
 } from './export.js';
 export { checkExportParity, ExportParityError, type ParityOptions } from './parity.js';

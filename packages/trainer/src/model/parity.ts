@@ -1,10 +1,9 @@
-import { inspectModel } from '@onnx-ddpm/onnx';
+import { DDPM_IO_NAMES, DDPM_METADATA_KEYS, inspectModel } from '@onnx-ddpm/onnx';
 import { parseSchedulerConfig } from '@onnx-ddpm/schedule';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { transposeArray } from './emitter.js';
 import type { EpsNet } from './eps-net.js';
-import { ONNX_IO_NAMES, ONNX_METADATA_KEYS } from './export.js';
 import { initialValues } from './params.js';
 
 /** The exported graph and the TF.js model disagree by more than the tolerance. */
@@ -33,7 +32,7 @@ interface ParityCase {
 
 /** Timesteps come from the model's scheduler metadata (T = num_train_timesteps; default 1000). */
 function trainTimesteps(bytes: Uint8Array): number {
-  const json = inspectModel(bytes).metadata[ONNX_METADATA_KEYS.schedulerConfig];
+  const json = inspectModel(bytes).metadata[DDPM_METADATA_KEYS.schedulerConfig];
   return json ? parseSchedulerConfig(json).num_train_timesteps : 1000;
 }
 
@@ -73,16 +72,16 @@ export async function checkExportParity(
             )
           : null;
       const feeds: Record<string, ort.Tensor> = {
-        [ONNX_IO_NAMES.sample]: new ort.Tensor('float32', sample, sampleDims),
-        [ONNX_IO_NAMES.timestep]: new ort.Tensor('int64', BigInt64Array.from(t, BigInt), [batch]),
+        [DDPM_IO_NAMES.sample]: new ort.Tensor('float32', sample, sampleDims),
+        [DDPM_IO_NAMES.timestep]: new ort.Tensor('int64', BigInt64Array.from(t, BigInt), [batch]),
       };
       if (labels) {
-        feeds[ONNX_IO_NAMES.classLabels] = new ort.Tensor('int64', BigInt64Array.from(labels, BigInt), [batch]);
+        feeds[DDPM_IO_NAMES.classLabels] = new ort.Tensor('int64', BigInt64Array.from(labels, BigInt), [batch]);
       }
       const result = await session.run(feeds);
-      const onnxOut = result[ONNX_IO_NAMES.outSample]?.data as Float32Array | undefined;
+      const onnxOut = result[DDPM_IO_NAMES.outSample]?.data as Float32Array | undefined;
       if (!onnxOut || onnxOut.length !== size) {
-        throw new ExportParityError(Number.POSITIVE_INFINITY, tolerance, `case ${k}: output '${ONNX_IO_NAMES.outSample}' missing or mis-sized`);
+        throw new ExportParityError(Number.POSITIVE_INFINITY, tolerance, `case ${k}: output '${DDPM_IO_NAMES.outSample}' missing or mis-sized`);
       }
       const tfOut = runTf(model, sample, sampleDims, t, labels);
       for (let i = 0; i < size; i++) {
