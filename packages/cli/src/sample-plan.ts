@@ -47,10 +47,14 @@ export async function planSampling(
   const x = new Float32Array(probe * itemSize);
   const t = new Int32Array(probe);
   const labels = numClasses > 0 ? new Int32Array(probe).fill(numClasses) : null;
+  const call = () =>
+    model.predict(x, [probe, ...sampleShape], t, labels).catch((err: unknown) => {
+      throw isOutOfMemory(err) ? outOfMemoryError(probe) : err;
+    });
   const rssBefore = process.memoryUsage().rss;
-  await model.predict(x, [probe, ...sampleShape], t, labels);
+  await call();
   const start = performance.now();
-  await model.predict(x, [probe, ...sampleShape], t, labels);
+  await call();
   const perModelItem = (performance.now() - start) / 1000 / probe;
   const bytesPerModelItem = Math.max(0, process.memoryUsage().rss - rssBefore) / probe + 4 * 4 * itemSize;
   const scale = opts.guided ? 2 : 1;

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import { decodeNpy, encodeNpy } from '@onnx-ddpm/sampler';
 import { PhiloxNoise } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,23 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-batches-'));
   writeFileSync(path('img.onnx'), tinyImageModel());
   writeFileSync(path('cond.onnx'), tinyImageModel(3));
+  writeFileSync(path('greedy.onnx'), greedyModel());
 });
+
+/** A model whose every call asks ONNX Runtime for N · 2^40 floats (a ConstantOfShape summed away). */
+function greedyModel(): Uint8Array {
+  const g = new GraphBuilder();
+  g.input('sample', 'float32', ['N', 1, 4, 4]);
+  g.input('timestep', 'int64', ['N']);
+  const [n] = g.node('Shape', ['sample'], { start: 0, end: 1 });
+  const [size] = g.node('Mul', [n!, g.constInt64('huge', [2 ** 40])]);
+  const [zeros] = g.node('ConstantOfShape', [size!]);
+  const [sum] = g.node('ReduceSum', [zeros!], { keepdims: 0 });
+  g.node('Add', ['sample', sum!], {}, { outputs: ['out_sample'] });
+  g.output('out_sample', 'float32', ['N', 1, 4, 4]);
+  const modelConfig = { model_type: 'unet', sample_size: 4, in_channels: 1, num_classes: 0 };
+  return encodeModel(g.build({ metadata: { 'onnx_ddpm.scheduler_config': '{"num_train_timesteps": 50}', 'onnx_ddpm.model_config': JSON.stringify(modelConfig) } }));
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Samples to `<name>.npy` and returns its bytes. */
@@ -69,6 +86,12 @@ describe('sample --batch', () => {
   it('samples that cannot be held in memory: one short line, exit 1', () => {
     const r = cli(['sample', '--model', path('img.onnx'), '--n', String(2 ** 50), '--steps', '2', '--ep', 'cpu', '--save-npy', path('huge.npy')]);
     expect(r.status).toBe(1);
-    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^onnx-ddpm sample: out of memory holding 1125899906842624 samples \(64\.0 PiB|TiB.*\); give a smaller --n$/)]);
+    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^onnx-ddpm sample: out of memory holding 1125899906842624 samples \(65536\.0 TiB\); give a smaller --n$/)]);
+  });
+
+  it("ONNX Runtime failing to allocate: one short line, not ORT's raw message", () => {
+    const r = cli(['sample', '--model', path('greedy.onnx'), '--n', '4', '--steps', '2', '--ep', 'cpu', '--save-npy', path('greedy.npy')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('onnx-ddpm sample: out of memory sampling a batch of 4; give a smaller --batch (or a smaller --n)\n');
   });
 });

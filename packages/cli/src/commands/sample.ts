@@ -83,6 +83,8 @@ export const sampleCommand: Command = {
         sampleShape: source.sampleShape,
         name: basename(source.modelPath),
         onWarning: warn,
+        // ORT's own log would print a failed allocation a second time, raw: its errors reach us as exceptions.
+        sessionOptions: { logSeverityLevel: 4 },
       });
       const { sampleShape, numClasses } = model.info;
       const isImage = sampleShape.length === 3;
