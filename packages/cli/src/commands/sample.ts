@@ -6,6 +6,7 @@ import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag
 import { writeFilesAtomic } from '@onnx-ddpm/trainer/files';
 import { checkOutputPath, describeFsError } from '../output.js';
 import { ProgressBar } from '../progress.js';
+import { formatBytes, formatDuration, isOutOfMemory, outOfMemoryError, planSampling } from '../sample-plan.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
 
 
@@ -14,7 +15,12 @@ export const sampleCommand: Command = {
   summary: 'sample images or points from an ONNX model',
   options: {
     model: { type: 'string', valueName: '<file|dir>', description: '.onnx file, or a diffusers-style folder (unet/model.onnx + scheduler/)' },
-    n: { type: 'string', valueName: '<count>', description: 'number of samples (one batch)', default: '16' },
+    n: { type: 'string', valueName: '<count>', description: 'number of samples', default: '16' },
+    batch: {
+      type: 'string',
+      valueName: '<k>',
+      description: 'samples per model batch (default: what half the free memory holds, at most 1024); same seed, same samples whatever the batch',
+    },
     method: { type: 'string', valueName: '<ddpm|ddim>', description: 'ddpm: ancestral sampling; ddim: Song et al. 2021', default: 'ddim' },
     steps: { type: 'string', valueName: '<k>', description: 'reverse steps (default: 50 for ddim, all T for ddpm; ddpm with fewer steps is strided)' },
     eta: { type: 'string', valueName: '<η>', description: 'DDIM η: 0 deterministic, 1 DDPM-like noise (default 0)' },
@@ -33,6 +39,7 @@ export const sampleCommand: Command = {
   async run({ values }) {
     const modelPath = requiredString(values, 'model');
     const n = intFlag(values, 'n', 1)!;
+    const batchFlag = intFlag(values, 'batch', 1);
     const method = methodFlag(values);
     const stepsFlag = intFlag(values, 'steps', 1);
     const etaFlag = numberFlag(values, 'eta');
@@ -76,6 +83,8 @@ export const sampleCommand: Command = {
         sampleShape: source.sampleShape,
         name: basename(source.modelPath),
         onWarning: warn,
+        // ORT's own log would print a failed allocation a second time, raw: its errors reach us as exceptions.
+        sessionOptions: { logSeverityLevel: 4 },
       });
       const { sampleShape, numClasses } = model.info;
       const isImage = sampleShape.length === 3;
@@ -121,18 +130,47 @@ export const sampleCommand: Command = {
       }
 
       const itemSize = sampleShape.reduce((a: number, b: number) => a * b, 1);
+      // Kept until the end: x_0 as float32, and its encoding as .npy.
+      const keptBytesPerItem = 4 * itemSize * (npyPath ? 2 : 1);
+      const plan = await planSampling(model, { n, steps: total, guided: guidance !== undefined, batchFlag, keptBytesPerItem });
+      process.stderr.write(
+        `sampling ${n} in ${plan.batches} batch${plan.batches === 1 ? '' : 'es'} of ${plan.batch}: estimated ${formatDuration(plan.seconds)} ` +
+          `and ${formatBytes(plan.bytes)} of memory (${formatBytes(plan.perItem.bytes)} per item in a batch, from a probe of the model)\n`,
+      );
+      let samples: Float32Array;
+      try {
+        samples = new Float32Array(n * itemSize);
+      } catch (err) {
+        throw isOutOfMemory(err) ? new CliError(`out of memory holding ${n} samples (${formatBytes(4 * n * itemSize)}); give a smaller --n`) : err;
+      }
       const frames: { t: number; xt: Float32Array; x0: Float32Array }[] = [];
-      const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total);
-      const result = await sampler.sample(model, scheduler, {
-        batch: n,
-        noise,
-        classLabels,
-        guidance,
-        onStep: (e) => {
-          if (framesPath) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
-          progress.update(e.index);
-        },
-      });
+      const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total * plan.batches);
+      const timings = { modelMs: 0, loopMs: 0 };
+      const started = performance.now();
+      // Noise is drawn per sample (by its global index), so the batches give the samples one batch would.
+      for (let first = 0; first < n; first += plan.batch) {
+        const count = Math.min(plan.batch, n - first);
+        const done = (first / plan.batch) * total;
+        const part = await sampler
+          .sample(model, scheduler, {
+            batch: count,
+            firstSample: first,
+            noise,
+            classLabels: classLabels?.subarray(first, first + count) ?? null,
+            guidance,
+            onStep: (e) => {
+              if (framesPath && first === 0) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
+              progress.update(done + e.index);
+            },
+          })
+          .catch((err: unknown) => {
+            throw isOutOfMemory(err) ? outOfMemoryError(count) : err;
+          });
+        samples.set(part.samples, first * itemSize);
+        timings.modelMs += part.timings.modelMs;
+        timings.loopMs += part.timings.loopMs;
+      }
+      const result = { samples, shape: [n, ...sampleShape], timings: { ...timings, totalMs: performance.now() - started } };
 
       // Encode everything first, then write all or nothing.
       const files: { path: string; bytes: Uint8Array }[] = [];
@@ -171,6 +209,8 @@ export const sampleCommand: Command = {
         seed: noisePath ? null : seed,
         noise: noisePath ?? null,
         n,
+        batch: plan.batch,
+        batches: plan.batches,
         shape: result.shape,
         classLabels: classLabels ? Array.from(classLabels) : null,
         guidance: guidance ?? null,
