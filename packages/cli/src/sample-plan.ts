@@ -1,5 +1,5 @@
 import { freemem } from 'node:os';
-import type { EpsModel } from '@onnx-ddpm/sampler';
+import type { DenoiserModel } from '@onnx-ddpm/sampler';
 import { CliError } from './command.js';
 
 /** How a sampling run is cut into model batches, and what it is expected to cost. */
@@ -38,7 +38,7 @@ export function outOfMemoryError(batch: number): CliError {
  * items kept for the outputs (`keptBytesPerItem` each).
  */
 export async function planSampling(
-  model: EpsModel,
+  model: DenoiserModel,
   opts: { n: number; steps: number; guided: boolean; batchFlag: number | undefined; keptBytesPerItem: number },
 ): Promise<SamplePlan> {
   const { sampleShape, numClasses } = model.info;
