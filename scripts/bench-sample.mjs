@@ -7,15 +7,17 @@
 //
 //   node scripts/bench-sample.mjs [--batch 1,16] [--steps 20] [--threads 2]
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SCHEDULER_CONFIG, schedulerConfigToJSON } from '../packages/schedule/dist/index.js';
-import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '../packages/trainer/dist/index.js';
+import { DEFAULT_SCHEDULER_CONFIG, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
+import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '@onnx-ddpm/trainer';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = createRequire(import.meta.url).resolve('onnx-ddpm/main');
 const { values: args } = parseArgs({
   options: {
     batch: { type: 'string', default: '1,16' },
@@ -50,7 +52,7 @@ try {
   // Two rounds with the order swapped, keeping each model's best: the machine is shared and noisy.
   const cliBench = (model, compare) => {
     const argv = ['bench', '--model', model, '--batch', args.batch, '--steps', args.steps, '--json', '--scheduler-config', schedulerConfig, ...(compare ? ['--compare', compare] : [])];
-    const r = run(process.execPath, [join(root, 'packages/cli/dist/main.js'), ...argv]);
+    const r = run(process.execPath, [cli, ...argv]);
     if (!r.ok) throw new Error(`onnx-ddpm bench failed:\n${r.out}`);
     return JSON.parse(r.out.slice(r.out.indexOf('{')));
   };

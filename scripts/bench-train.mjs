@@ -24,19 +24,25 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { BENCH_TRAIN_HYPER, syntheticBatch, timeTrainSteps } from '../packages/cli/dist/bench/training.js';
-import { KernelProfiler, kernelFlops, OUTSIDE_BLOCKS, selectBackend } from '../packages/trainer/dist/backend/index.js';
-import { loadDataset } from '../packages/trainer/dist/data/index.js';
-import { createModel, defaultUNetConfig } from '../packages/trainer/dist/model/index.js';
-import { Attention } from '../packages/trainer/dist/model/modules/attention.js';
-import { Conv2d } from '../packages/trainer/dist/model/modules/conv2d.js';
-import { ConvTranspose2d } from '../packages/trainer/dist/model/modules/conv-transpose2d.js';
-import { GroupNorm } from '../packages/trainer/dist/model/modules/group-norm.js';
-import { ResBlock } from '../packages/trainer/dist/model/modules/res-block.js';
-import { TimeEmbedding } from '../packages/trainer/dist/model/modules/time-embedding.js';
-import { createWorkerEngine } from '../packages/trainer/dist/parallel/index.js';
-import { BatchSampler } from '../packages/trainer/dist/train/index.js';
-import { TrainReplica } from '../packages/trainer/dist/train/replica.js';
+import { BENCH_TRAIN_HYPER, syntheticBatch, timeTrainSteps } from '@onnx-ddpm/measure/bench';
+import {
+  Attention,
+  BatchSampler,
+  Conv2d,
+  ConvTranspose2d,
+  createModel,
+  createWorkerEngine,
+  defaultUNetConfig,
+  GroupNorm,
+  KernelProfiler,
+  kernelFlops,
+  loadDataset,
+  OUTSIDE_BLOCKS,
+  ResBlock,
+  selectBackend,
+  TimeEmbedding,
+  TrainReplica,
+} from '@onnx-ddpm/trainer';
 
 // The trainer's own copy of tfjs-core (the one its backends and model use).
 const tf = createRequire(new URL('../packages/trainer/package.json', import.meta.url))('@tensorflow/tfjs-core');

@@ -7,12 +7,13 @@
 //
 //   pnpm demo [--data toy:s_curve] [--steps <n>] [--out <run-dir>]
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'packages/cli/dist/main.js');
+const cli = createRequire(import.meta.url).resolve('onnx-ddpm/main');
 const { values: args } = parseArgs({
   options: { data: { type: 'string', default: 'toy:s_curve' }, steps: { type: 'string' }, out: { type: 'string' } },
 });
@@ -57,9 +58,7 @@ async function compareWithCommitted(n) {
   const t0 = performance.now();
   const committed = join(root, 'models/s-curve.onnx');
   const sampler = await import('@onnx-ddpm/sampler/node');
-  const dist = (path) => import(new URL(`../packages/cli/dist/eval/${path}`, import.meta.url).href);
-  const { generateSamples } = await dist('generate.js');
-  const { loadToyReference, pointQuality } = await dist('point-quality.js');
+  const { generateSamples, loadToyReference, pointQuality } = await import('@onnx-ddpm/measure/eval');
   const swd = { projections: 1000, seed: 0 };
   const reference = await loadToyReference('toy:s_curve', n, 1, [2], swd);
   const rows = [];

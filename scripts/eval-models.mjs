@@ -9,13 +9,14 @@
 //        [--n 1000] [--points-n 10000] [--methods ddpm-1000,ddim-10,ddim-25,ddim-50,ddim-100]
 //        [--guidance none,2] [--ep cuda,cpu] [--out runs/eval-<stamp>]
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'packages/cli/dist/main.js');
+const cli = createRequire(import.meta.url).resolve('onnx-ddpm/main');
 const { values: args } = parseArgs({
   options: {
     'image-model': { type: 'string' },

@@ -64,10 +64,8 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 const sampler = await import('@onnx-ddpm/sampler/node');
 const trainer = await import('@onnx-ddpm/trainer');
-const card = await import(new URL('../packages/cli/dist/card/index.js', import.meta.url).href);
-const { loadToyReference, pointQuality } = await import(new URL('../packages/cli/dist/eval/point-quality.js', import.meta.url).href);
-const { generateSamples } = await import(new URL('../packages/cli/dist/eval/generate.js', import.meta.url).href);
-const { parseMethods } = await import(new URL('../packages/cli/dist/eval/methods.js', import.meta.url).href);
+const card = await import('@onnx-ddpm/measure/card');
+const { generateSamples, loadToyReference, parseMethods, pointQuality } = await import('@onnx-ddpm/measure/eval');
 const { writeFileAtomic } = await import('@onnx-ddpm/trainer/files');
 
 const readJson = async (path, what) => {
@@ -130,7 +128,7 @@ if (!args['no-parity']) {
     const net = trainer.createModel(ckpt.config.model, ckpt.config.train.seed);
     try {
       net.setWeights(training.weights === 'raw' ? ckpt.state.weights : ckpt.state.ema);
-      parity = await trainer.checkExportParity(source.bytes, net);
+      parity = await trainer.checkExport(source.bytes, net);
     } catch (err) {
       fail(`${shown(modelPath)} does not match the checkpoint of ${shown(runDir)}: ${err.message}`);
     } finally {
@@ -188,7 +186,7 @@ if (isImage && classLabels) {
   caption = `${n} samples (red), ${method}, noise seed ${seed} (as \`onnx-ddpm eval --seed ${seed}\`), onnxruntime-node CPU`;
   let reference;
   if (config.data.spec.startsWith('toy:')) {
-    // As `onnx-ddpm eval --methods ddim-50 --n 10000`: 10 000 samples in batches of 500, noise seed 0.
+    // As `onnx-ddpm eval --methods ddim-50 --n 10000`: 10 000 samples (in batches of 500), noise seed 0.
     const swd = { projections: 1000, seed: 0 };
     const evalN = 10000;
     const ref = await loadToyReference(config.data.spec, evalN, 1, sampleShape, swd);

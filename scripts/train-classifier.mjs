@@ -11,14 +11,14 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  checkClassifierParity,
+  checkClassifierExport,
   exportClassifierOnnx,
   FASHION_MNIST_CLASSES,
   itemSize,
   loadDataset,
   selectBackend,
   trainClassifier,
-} from '../packages/trainer/dist/index.js';
+} from '@onnx-ddpm/trainer';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -69,7 +69,7 @@ const bytes = exportClassifierOnnx(model, facts);
 // The first 100 test images (one channel, so NHWC and NCHW coincide).
 const images = new Float32Array(100 * itemSize(test));
 test.fillBatch(Uint32Array.from({ length: 100 }, (_, i) => i), images, null);
-const parity = await checkClassifierParity(bytes, model, { images: { data: images, count: 100 } });
+const parity = await checkClassifierExport(bytes, model, { images: { data: images, count: 100 } });
 log(`export parity: max |onnx − tfjs| = ${parity.maxAbsDiff.toExponential(2)} over ${parity.cases} batches`);
 
 const tmp = `${args.out}.tmp-${process.pid}`;

@@ -2,6 +2,7 @@
 // (parity-checked), sample on ONNX Runtime, check that the samples lie on the S-curve, and that the
 // demo's comparison with the committed models/s-curve.onnx is printed and in its favour or close.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { makeToyDataset } from '@onnx-ddpm/trainer';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'packages/cli/dist/main.js');
+const cli = createRequire(import.meta.url).resolve('onnx-ddpm/main');
 const work = mkdtempSync(join(tmpdir(), 'onnx-ddpm-main-job-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StaticServer } from '../../packages/web/serve.mjs';
-import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '../../packages/schedule/src/index.js';
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
 import { OrtDenoiser, readModelSummary, sample } from '@onnx-ddpm/sampler/node';
 import { imageGridRaster } from '@onnx-ddpm/sampler/web';
 import type { Browser, Page } from 'playwright-core';
@@ -492,6 +492,6 @@ describe('without WebGPU', requires(TEST_DEPS.chromium), () => {
 
 declare global {
   interface Window {
-    onnxDdpm: import('../../packages/web/src/api.js').OnnxDdpmHook;
+    onnxDdpm: import('@onnx-ddpm/web/api').OnnxDdpmHook;
   }
 }

@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import { type Command, CliError, didYouMean, formatCommandHelp, parseCommandArgs } from './command.js';
 import { commands } from './commands/index.js';
+
+/** The version in this package's package.json (one directory above src/ and dist/). */
+const VERSION: string = createRequire(import.meta.url)('../package.json').version;
 
 function formatTopHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -15,7 +19,7 @@ function formatTopHelp(): string {
   ].join('\n');
 }
 
-export function findCommand(name: string): Command | undefined {
+function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);
 }
 
@@ -27,7 +31,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    process.stdout.write('onnx-ddpm 0.1.0\n');
+    process.stdout.write(`onnx-ddpm ${VERSION}\n`);
     return 0;
   }
   const command = findCommand(name);

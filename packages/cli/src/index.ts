@@ -1,2 +1,2 @@
-export { runCli, findCommand } from './cli.js';
+export { runCli } from './cli.js';
 export type { Command, OptionSpec } from './command.js';

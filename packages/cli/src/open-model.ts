@@ -10,5 +10,7 @@ export function openDenoiser(sampler: SamplerNode, source: ModelFileSource, exec
     sampleShape: source.sampleShape,
     name: basename(source.modelPath),
     onWarning: warn,
+    // ORT's own log would print a failed allocation a second time, raw: its errors reach us as exceptions.
+    sessionOptions: { logSeverityLevel: 4 },
   });
 }

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchTableReport } from '../src/bench/table.js';
+import type { BenchReport, BenchTableReport } from '@onnx-ddpm/measure/bench';
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 
@@ -28,18 +28,6 @@ function tinyModel(size: number): Uint8Array {
   return encodeModel(b.build({ metadata: { 'onnx_ddpm.scheduler_config': JSON.stringify(scheduler) } }));
 }
 
-interface Row {
-  batch: number;
-  steps: number;
-  modelMsPerStep: number;
-  loopMsPerStep: number;
-  overheadPercent: number;
-  flopsPerCall: number;
-  gflopPerCall: number;
-  gflops: number;
-  percentOfMatmul: number;
-}
-
 let dir: string;
 let model: string;
 let other: string;
@@ -59,13 +47,7 @@ describe('onnx-ddpm bench', () => {
     const r = cli(['bench', '--model', model, '--batch', '1,3', '--steps', '4', '--matmul-size', '64', '--compare', model, '--json']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const report = JSON.parse(r.stdout) as {
-      method: string;
-      steps: number;
-      matmul: { size: number; bestMs: number; medianMs: number; gflops: number; medianGflops: number };
-      models: { path: string; executionProvider: string; sampleShape: number[]; rows: Row[] }[];
-      ratios: { batch: number; ratio: number }[];
-    };
+    const report = JSON.parse(r.stdout) as BenchReport & { ratios: { batch: number; ratio: number }[] };
     expect(report.method).toBe('ddim');
     expect(report.steps).toBe(4);
     expect(report.matmul.size).toBe(64);

@@ -61,7 +61,7 @@ export function tinyImageModel(numClasses = 0, config: Partial<SchedulerConfig> 
     ...(numClasses > 0 ? { classTable: testValues((numClasses + 1) * 16, 2) } : {}),
     metadata: {
       'onnx_ddpm.scheduler_config': schedulerConfigToJSON(cfg),
-      'onnx_ddpm.model_config': JSON.stringify({ kind: 'unet', imageSize: 4, channels: 1, numClasses }),
+      'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 4, in_channels: 1, num_classes: numClasses }),
       'onnx_ddpm.schedule_fingerprint': fingerprint(cfg),
     },
   });

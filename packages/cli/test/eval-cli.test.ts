@@ -17,9 +17,7 @@ import {
 } from '@onnx-ddpm/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires, TEST_DEPS } from '../../../test/prereqs.js';
-import { gaussianStats, frechetDistance } from '../src/eval/fid.js';
-import { OrtImageClassifier } from '../src/eval/ort-classifier.js';
-import { slicedWasserstein } from '../src/eval/sliced-wasserstein.js';
+import { frechetDistance, gaussianStats, OrtImageClassifier, slicedWasserstein } from '@onnx-ddpm/measure/eval';
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 

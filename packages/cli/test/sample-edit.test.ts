@@ -125,6 +125,17 @@ describe('sharded sampling and merge', () => {
     expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/--samples .*three-d.npy has shape \[2, 3\]; the model makes \[N ≥ 2, 2\]/)]);
   });
 
+  it('a shard streams through the model in --batch batches with the bytes of one batch; so does inpainting', () => {
+    const r = cli([...scurve, '--shard', '1/3', '--batch', '3', '--save-npy', p('s1-batched.npy')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(p('s1-batched.npy')).equals(readFileSync(p('shards/s1.npy')))).toBe(true);
+    expect(JSON.parse(readFileSync(p('s1-batched.npy.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(p('shards/s1.npy.json'), 'utf8')));
+    const inpaint = [...fashion, '--n', '3', '--init', p('init'), '--mask', p('mask.png'), '--resample', '2'];
+    expect(cli([...inpaint, '--batch', '2', '--save-npy', p('inpaint-b2.npy')]).status).toBe(0);
+    expect(cli([...inpaint, '--batch', '3', '--save-npy', p('inpaint-b3.npy')]).status).toBe(0);
+    expect(readFileSync(p('inpaint-b2.npy')).equals(readFileSync(p('inpaint-b3.npy')))).toBe(true);
+  });
+
   it('merge refuses shards of different runs, missing shards and files without a sidecar, writing nothing', () => {
     expect(cli([...scurve, '--seed', '12', '--shard', '1/3', '--save-npy', p('other1.npy')]).status).toBe(0);
     const out = p('bad-merge.npy');

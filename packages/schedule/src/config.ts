@@ -1,5 +1,7 @@
 /** Scheduler configuration in the shape of diffusers' `scheduler_config.json`. */
 
+import { computeBetas } from './beta-schedules.js';
+
 export type BetaSchedule = 'linear' | 'scaled_linear' | 'squaredcos_cap_v2' | 'sigmoid';
 export type VarianceType = 'fixed_small' | 'fixed_small_log' | 'fixed_large' | 'fixed_large_log';
 export type PredictionType = 'epsilon' | 'sample' | 'v_prediction';
@@ -138,7 +140,7 @@ export function parseSchedulerConfig(input: string | unknown): SchedulerConfig {
     trainedBetas = trained.map((b: unknown, i) => beta(`trained_betas[${i}]`, b));
   }
 
-  return {
+  const config: SchedulerConfig = {
     num_train_timesteps: T,
     beta_start: beta('beta_start', get('beta_start')),
     beta_end: beta('beta_end', get('beta_end')),
@@ -151,6 +153,36 @@ export function parseSchedulerConfig(input: string | unknown): SchedulerConfig {
     timestep_spacing: oneOf('timestep_spacing', TIMESTEP_SPACINGS, get('timestep_spacing')),
     steps_offset: integer('steps_offset', 0, Number.MAX_SAFE_INTEGER, get('steps_offset')),
   };
+  const usesStartEnd = trainedBetas === null && config.beta_schedule !== 'squaredcos_cap_v2';
+  if (usesStartEnd && config.beta_start > config.beta_end) {
+    throw new SchedulerConfigError(
+      `scheduler config: beta_start ${config.beta_start} is above beta_end ${config.beta_end}; the noise must grow with t`,
+    );
+  }
+  checkAlphaBarUnderflow(config);
+  return config;
+}
+
+/** The smallest normal float32, 2^−126: below it ᾱ_t loses precision on its way to 0. */
+const MIN_NORMAL_FLOAT32 = 2 ** -126;
+
+/**
+ * Refuses a schedule whose ᾱ_t = Π α_s (Ho et al. 2020, eq. 4) underflows float32: the samplers divide by
+ * √ᾱ_t to estimate x̂_0 = (x_t − √(1 − ᾱ_t) ε)/√ᾱ_t, which then gives NaN.
+ */
+function checkAlphaBarUnderflow(config: SchedulerConfig): void {
+  const betas = computeBetas(config);
+  let alphaBar = 1;
+  for (let t = 0; t < betas.length; t++) {
+    alphaBar *= 1 - betas[t]!;
+    if (Math.fround(alphaBar) < MIN_NORMAL_FLOAT32) {
+      const schedule = config.trained_betas ? 'trained_betas' : `${config.beta_schedule} from beta_start ${config.beta_start} to beta_end ${config.beta_end}`;
+      throw new SchedulerConfigError(
+        `scheduler config: ᾱ_t = Π(1 − β) underflows float32 at t = ${t} of ${betas.length} (${schedule}): ` +
+          `sampling would divide by √ᾱ_t = 0 and give NaN; lower beta_end or num_train_timesteps`,
+      );
+    }
+  }
 }
 
 /** The config as diffusers-compatible `scheduler_config.json` text (DDPMScheduler class name). */

@@ -106,3 +106,22 @@ describe('parseSchedulerConfig', () => {
     expect(config.trained_betas).toEqual([0.1, 0.2]);
   });
 });
+
+describe('parseSchedulerConfig: inconsistent schedules', () => {
+  it('refuses beta_start above beta_end where the schedule uses them', () => {
+    expect(() => parseSchedulerConfig({ beta_start: 0.02, beta_end: 0.0001 })).toThrow(/beta_start 0\.02 is above beta_end 0\.0001/);
+    expect(() => parseSchedulerConfig({ beta_schedule: 'sigmoid', beta_start: 0.02, beta_end: 0.0001 })).toThrow(SchedulerConfigError);
+    // A constant schedule is fine, and the cosine schedule ignores them.
+    expect(parseSchedulerConfig({ beta_start: 0.01, beta_end: 0.01 }).beta_end).toBe(0.01);
+    expect(parseSchedulerConfig({ beta_schedule: 'squaredcos_cap_v2', beta_start: 0.02, beta_end: 0.0001 }).beta_schedule).toBe('squaredcos_cap_v2');
+  });
+
+  it('refuses a schedule whose ᾱ underflows float32, naming where', () => {
+    expect(() => parseSchedulerConfig({ beta_end: 0.5 })).toThrow(/ᾱ_t = Π\(1 − β\) underflows float32 at t = 561 of 1000 \(linear from beta_start 0\.0001 to beta_end 0\.5\)/);
+    expect(() => parseSchedulerConfig({ num_train_timesteps: 3, trained_betas: [0.5, 0.5, 0.9999999] })).not.toThrow();
+    expect(() => parseSchedulerConfig({ num_train_timesteps: 200, trained_betas: Array(200).fill(0.6) })).toThrow(/at t = 95 of 200 \(trained_betas\)/);
+    for (const schedule of ['linear', 'scaled_linear', 'squaredcos_cap_v2', 'sigmoid'] as const) {
+      expect(() => parseSchedulerConfig({ beta_schedule: schedule, num_train_timesteps: 4000 })).not.toThrow();
+    }
+  });
+});

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic, writeFilesAtomic } from '../src/files/index.js';
 
-describe('writeFileAtomic', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'onnx-ddpm-output-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'onnx-ddpm-output-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
+describe('writeFileAtomic', () => {
   it('creates missing parent directories and writes the bytes', async () => {
     const path = join(dir, 'a', 'b', 'out.bin');
     const bytes = new Uint8Array([1, 2, 3, 250]);
@@ -50,14 +50,6 @@ describe('writeFileAtomic', () => {
 });
 
 describe('writeFilesAtomic', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'onnx-ddpm-output-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   it('replaces no target when a later one cannot be written (a folder in its place, or an unwritable parent)', async () => {
     await writeFile(join(dir, 'grid.png'), 'the user file');
     await mkdir(join(dir, 'results'));

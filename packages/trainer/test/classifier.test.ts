@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/index.js';
 import {
   CLASSIFIER_METADATA_KEY,
-  checkClassifierParity,
+  checkClassifierExport,
   classifierAccuracy,
   defaultClassifierConfig,
   exportClassifierOnnx,
@@ -16,7 +16,7 @@ import {
   trainClassifier,
 } from '../src/classifier/index.js';
 import { SeededRandom, Uint8ImageDataset } from '../src/data/index.js';
-import { ExportParityError } from '../src/model/index.js';
+import { ExportCheckError } from '../src/model/index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -68,7 +68,7 @@ describe('classifier ONNX export', () => {
   ])('matches TF.js within 1e-4 (%s), passes onnx.checker and carries its metadata', async (name, config) => {
     const model = new ImageClassifier(config, 3);
     const bytes = exportClassifierOnnx(model, { dataset: 'synthetic', test_accuracy: 0.5 });
-    const { maxAbsDiff, cases } = await checkClassifierParity(bytes, model);
+    const { maxAbsDiff, cases } = await checkClassifierExport(bytes, model);
     expect(cases).toBe(2);
     expect(maxAbsDiff).toBeLessThanOrEqual(1e-4);
     const path = join(dir, `${name.replace(/\W+/g, '-')}.onnx`);
@@ -90,7 +90,7 @@ describe('classifier ONNX export', () => {
     const bytes = exportClassifierOnnx(model, {});
     const kernel = model.convs[1]!.kernel;
     kernel.assign(tf.mul(kernel, 1.01));
-    await expect(checkClassifierParity(bytes, model)).rejects.toBeInstanceOf(ExportParityError);
+    await expect(checkClassifierExport(bytes, model)).rejects.toBeInstanceOf(ExportCheckError);
     model.dispose();
   });
 });

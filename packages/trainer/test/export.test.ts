@@ -8,11 +8,11 @@ import { DEFAULT_SCHEDULER_CONFIG, fingerprint, type SchedulerConfig } from '@on
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  checkExportParity,
+  checkExport,
   createModel,
   defaultMlpConfig,
   type EpsNet,
-  ExportParityError,
+  ExportCheckError,
   exportOnnx,
   type UNetConfig,
 } from '../src/model/index.js';
@@ -93,7 +93,7 @@ describe('exportOnnx: U-Net', () => {
         norm_num_groups: 4,
         parameter_count: model.parameterCount(),
       });
-      const parity = await checkExportParity(bytes, model);
+      const parity = await checkExport(bytes, model);
       expect(parity.cases).toBeGreaterThanOrEqual(4);
       expect(parity.maxAbsDiff).toBeLessThanOrEqual(1e-4);
       model.dispose();
@@ -104,7 +104,7 @@ describe('exportOnnx: U-Net', () => {
     const model = createModel(smallUNet, 41);
     const bytes = exportOnnx({ model, schedulerConfig: schedule, training, opset: 18 });
     expect(inspectModel(bytes).opsets).toEqual([{ domain: '', version: 18 }]);
-    expect((await checkExportParity(bytes, model)).maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    expect((await checkExport(bytes, model)).maxAbsDiff).toBeLessThanOrEqual(1e-4);
     expect(() => exportOnnx({ model, schedulerConfig: schedule, training, opset: 11 })).toThrow(/opset 11/);
     expect(() =>
       exportOnnx({ model, schedulerConfig: { ...schedule, beta_schedule: 'cubic' as 'linear' }, training }),
@@ -121,12 +121,12 @@ describe('exportOnnx: U-Net', () => {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     view.setFloat32(0, view.getFloat32(0, true) + 1e-3, true);
     const broken = encodeModel(proto);
-    const error = await checkExportParity(broken, model).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ExportParityError);
-    expect((error as ExportParityError).maxAbsDiff).toBeGreaterThan(9e-4);
-    expect((error as ExportParityError).message).toMatch(/max \|onnx − tfjs\| = 1\.0\d*e-3 > 0\.0001/);
+    const error = await checkExport(broken, model).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExportCheckError);
+    expect((error as ExportCheckError).maxAbsDiff).toBeGreaterThan(9e-4);
+    expect((error as ExportCheckError).message).toMatch(/max \|onnx − tfjs\| = 1\.0\d*e-3 > 0\.0001/);
     // A loose tolerance accepts the same bytes.
-    expect((await checkExportParity(broken, model, { tolerance: 2e-3 })).maxAbsDiff).toBeLessThan(2e-3);
+    expect((await checkExport(broken, model, { tolerance: 2e-3 })).maxAbsDiff).toBeLessThan(2e-3);
     model.dispose();
   });
 });
@@ -149,7 +149,7 @@ describe('exportOnnx: MLP', () => {
         hidden: 128,
         parameter_count: model.parameterCount(),
       });
-      expect((await checkExportParity(bytes, model)).maxAbsDiff).toBeLessThanOrEqual(1e-4);
+      expect((await checkExport(bytes, model)).maxAbsDiff).toBeLessThanOrEqual(1e-4);
       model.dispose();
     });
   }

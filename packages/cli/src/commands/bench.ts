@@ -4,52 +4,24 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspectModel } from '@onnx-ddpm/onnx';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import { createScheduler, PhiloxNoise, type SamplingMethod, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
-import { executionProvidersFlag, loadNodeSampler, methodFlag, type SamplerNode, samplerUserError } from '../sampler-flags.js';
-import { formatBenchMarkdown, formatBenchTable } from '../bench/format.js';
-import { SAMPLING_RUNTIME_IDS, type SamplingRuntimeId } from '../bench/sampling.js';
-import { runBenchTable, type SamplingOptions, type TrainingOptions } from '../bench/table.js';
-import { TRAIN_CONFIG_IDS, type TrainConfigId } from '../bench/training.js';
-import { initialWeightsModel, type ModelUnderTest, modelFromFile } from '../parity/model-under-test.js';
+import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
+import {
+  type BenchModel,
+  benchInProcess,
+  formatBenchMarkdown,
+  formatBenchTable,
+  formatInProcessBench,
+  runBenchTable,
+  SAMPLING_RUNTIME_IDS,
+  type SamplingOptions,
+  type SamplingRuntimeId,
+  TRAIN_CONFIG_IDS,
+  type TrainConfigId,
+  type TrainingOptions,
+} from '@onnx-ddpm/measure/bench';
+import { initialWeightsModel, type ModelUnderTest, modelFromFile } from '@onnx-ddpm/measure/parity';
 
-
-/** One batch size of one model. */
-export interface BenchRow {
-  batch: number;
-  steps: number;
-  /** Model call time per reverse step (one call per step). */
-  modelMsPerStep: number;
-  /** Everything else per step: step math, noise, checks. */
-  loopMsPerStep: number;
-  /** loopMs / (loopMs + modelMs) · 100. */
-  overheadPercent: number;
-  /** Conv/ConvTranspose/MatMul/Gemm FLOPs (2 × MACs) of one model call at this batch. */
-  flopsPerCall: number;
-  /** flopsPerCall / 10⁹. */
-  gflopPerCall: number;
-  /** gflopPerCall / model time per call. */
-  gflops: number;
-  /** gflops as a percentage of this machine's measured MatMul GFLOP/s. */
-  percentOfMatmul: number;
-}
-
-export interface BenchModelReport {
-  path: string;
-  executionProvider: string;
-  sampleShape: number[];
-  rows: BenchRow[];
-}
-
-export interface BenchReport {
-  method: SamplingMethod;
-  steps: number;
-  /** The n×n×n MatMul on ORT CPU: fastest call (gflops, the reference) and median. */
-  matmul: { size: number; bestMs: number; medianMs: number; gflops: number; medianGflops: number };
-  models: BenchModelReport[];
-  /** With --compare: compare's model ms/step ÷ the model's, per batch (> 1: --compare is slower). */
-  ratios: { batch: number; ratio: number }[] | null;
-}
 
 function parseBatches(text: string): number[] {
   const batches = text.split(',').map((s) => {
@@ -58,57 +30,6 @@ function parseBatches(text: string): number[] {
     return n;
   });
   return [...new Set(batches)];
-}
-
-const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
-
-/** Times `steps` reverse steps at one batch size (after 3 short warm-up runs) and counts the model's FLOPs. */
-async function benchBatch(
-  sampler: SamplerNode,
-  model: OrtDenoiser,
-  bytes: Uint8Array,
-  config: SchedulerConfig,
-  opts: { method: SamplingMethod; steps: number; batch: number },
-): Promise<Omit<BenchRow, 'percentOfMatmul'>> {
-  const { batch } = opts;
-  const { numClasses, sampleShape } = model.info;
-  const classLabels = numClasses > 0 ? Int32Array.from({ length: batch }, (_, i) => i % numClasses) : null;
-  const run = (steps: number) =>
-    sampler.sample(model, createScheduler(config, { method: opts.method, steps }), { batch, noise: new PhiloxNoise(0), classLabels });
-  // Warm-up: session allocations for this batch size and the JIT of the step math and setup.
-  for (let i = 0; i < 3; i++) await run(2);
-  const { timings } = await run(opts.steps);
-  const flops = await sampler.measureModelFlops(bytes, [batch, ...sampleShape]);
-  const modelMsPerStep = timings.modelMs / timings.steps;
-  return {
-    batch,
-    steps: timings.steps,
-    modelMsPerStep: round(modelMsPerStep),
-    loopMsPerStep: round(timings.loopMs / timings.steps),
-    overheadPercent: round((100 * timings.loopMs) / (timings.loopMs + timings.modelMs), 2),
-    flopsPerCall: flops.flops,
-    gflopPerCall: round(flops.flops / 1e9, 6),
-    gflops: round(flops.flops / (modelMsPerStep * 1e6), 2),
-  };
-}
-
-function formatTable(report: BenchModelReport): string {
-  const head = ['batch', 'model ms/step', 'loop overhead', 'GFLOP/call', 'GFLOP/s', 'of CPU matmul'];
-  const lines = report.rows.map((r) => [
-    String(r.batch),
-    r.modelMsPerStep.toFixed(2),
-    `${r.overheadPercent.toFixed(1)}%`,
-    r.gflopPerCall.toFixed(3),
-    r.gflops.toFixed(1),
-    `${r.percentOfMatmul.toFixed(0)}%`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
-  return [
-    `${report.path} on ${report.executionProvider}, items [${report.sampleShape.join(', ')}]`,
-    `  ${fmt(head)}`,
-    ...lines.map((l) => `  ${fmt(l)}`),
-  ].join('\n');
 }
 
 export const benchCommand: Command = {
@@ -170,7 +91,7 @@ export const benchCommand: Command = {
         onWarning: warn,
       });
       opened.push(main);
-      const models: { path: string; model: OrtDenoiser; bytes: Uint8Array }[] = [{ path: source.modelPath, model: main, bytes: source.bytes }];
+      const models: BenchModel[] = [{ path: source.modelPath, model: main, bytes: source.bytes }];
       if (comparePath !== undefined) {
         let bytes: Uint8Array;
         try {
@@ -200,55 +121,14 @@ export const benchCommand: Command = {
         models.push({ path: comparePath, model: other, bytes });
       }
 
-      // Batch by batch, the models in turn, so that a change of machine load affects both alike.
-      const measured = models.map((m) => ({ ...m, rows: [] as Omit<BenchRow, 'percentOfMatmul'>[] }));
-      for (const batch of batches) {
-        for (const m of measured) {
-          if (!json) process.stderr.write(`timing ${basename(m.path)} at batch ${batch} ...\n`);
-          m.rows.push(await benchBatch(sampler, m.model, m.bytes, source.config, { method, steps, batch }));
-        }
-      }
-      const matmul = await sampler.measureMatmulGflops({ size: matmulSize });
-      const report: BenchReport = {
+      const report = await benchInProcess(sampler, models, source.config, {
         method,
-        steps: measured[0]!.rows[0]!.steps,
-        matmul: {
-          size: matmul.size,
-          bestMs: round(matmul.bestMs),
-          medianMs: round(matmul.medianMs),
-          gflops: round(matmul.gflops, 2),
-          medianGflops: round(matmul.medianGflops, 2),
-        },
-        models: measured.map((m) => ({
-          path: m.path,
-          executionProvider: m.model.executionProvider,
-          sampleShape: [...m.model.info.sampleShape],
-          rows: m.rows.map((r) => ({ ...r, percentOfMatmul: round((100 * r.gflops) / matmul.gflops, 1) })),
-        })),
-        ratios:
-          measured.length > 1
-            ? batches.map((batch, i) => ({
-                batch,
-                ratio: round(measured[1]!.rows[i]!.modelMsPerStep / measured[0]!.rows[i]!.modelMsPerStep),
-              }))
-            : null,
-      };
-      if (json) {
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      } else {
-        const lines = [`${method}, ${report.steps} steps per batch size (after 3 warm-up runs of 2 steps)`, ...report.models.map(formatTable)];
-        if (report.ratios) {
-          lines.push(
-            `model ms/step of ${basename(comparePath!)} ÷ ${basename(source.modelPath)}: ` +
-              report.ratios.map((r) => `batch ${r.batch}: ${r.ratio.toFixed(2)}×`).join(', '),
-          );
-        }
-        lines.push(
-          `matmul ${matmul.size}×${matmul.size}×${matmul.size} on onnxruntime-node CPU: ${matmul.gflops.toFixed(1)} GFLOP/s at best ` +
-            `(${matmul.bestMs.toFixed(2)} ms/call; median ${matmul.medianGflops.toFixed(1)} GFLOP/s)`,
-        );
-        process.stdout.write(`${lines.join('\n')}\n`);
-      }
+        steps,
+        batches,
+        matmulSize,
+        onBatch: (path, batch) => json || process.stderr.write(`timing ${basename(path)} at batch ${batch} ...\n`),
+      });
+      process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatInProcessBench(report));
       return 0;
     } catch (err) {
       throw samplerUserError(sampler, err) ?? err;

@@ -3,24 +3,12 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
-import type { ImageQuality, ImageReference } from '../eval/image-quality.js';
-import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '../eval/methods.js';
-import type { OrtImageClassifier } from '../eval/ort-classifier.js';
-import type { PointQuality, ToyReference } from '../eval/point-quality.js';
+import type { ImageQuality, ImageReference, OrtImageClassifier, ToyReference } from '@onnx-ddpm/measure/eval';
+import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '@onnx-ddpm/measure/eval/methods';
 import { executionProvidersFlag, loadNodeSampler, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 
 
 const DEFAULT_CLASSIFIER = fileURLToPath(new URL('../../../../models/fashion-mnist-classifier.onnx', import.meta.url));
-
-/** One evaluated (method, guidance) setting. */
-export interface EvalRow {
-  method: string;
-  steps: number;
-  /** Classifier-free guidance scale, or null (conditional or unconditional sampling without guidance). */
-  guidance: number | null;
-  samplingSeconds: number;
-  metrics: ImageQuality | PointQuality;
-}
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -30,7 +18,7 @@ export const evalCommand: Command = {
     n: { type: 'string', valueName: '<count>', description: 'samples per method (2-D models: also the data points per half)', default: '1000' },
     methods: { type: 'string', valueName: '<list>', description: 'sampler settings <ddpm|ddim>-<steps>, comma separated', default: DEFAULT_METHODS },
     guidance: { type: 'string', valueName: '<list>', description: "classifier-free guidance scales of class-conditional models, comma separated ('none': no guidance)", default: 'none,2' },
-    batch: { type: 'string', valueName: '<k>', description: 'items per sampler call', default: '500' },
+    batch: { type: 'string', valueName: '<k|auto>', description: 'items per sampler call (auto: as many as half of the free memory holds, measured on the model)', default: 'auto' },
     seed: { type: 'string', valueName: '<int>', description: 'seed of the sampling noise, KID subsets and SWD directions', default: '0' },
     data: { type: 'string', valueName: '<spec>', description: "reference data (default: the test split of the model's training set; toys: a fresh draw)" },
     'data-seed': { type: 'string', valueName: '<int>', description: 'seed of the toy reference points (the trainer draws its toys with seed 0)', default: '1' },
@@ -46,8 +34,8 @@ export const evalCommand: Command = {
     const modelPath = requiredString(values, 'model');
     let n = intFlag(values, 'n', 2)!;
     const samplesPath = stringFlag(values, 'samples');
-    const batch = intFlag(values, 'batch', 1)!;
-    // Batch b of a run draws Philox noise with key seed·2²⁴ + b, which must stay below 2⁶⁴.
+    const batch = stringFlag(values, 'batch') === 'auto' ? undefined : intFlag(values, 'batch', 1)!;
+    // Sampling draws Philox noise with key seed·2²⁴, which must stay below 2⁶⁴.
     const seed = intFlag(values, 'seed', 0, 2 ** 40 - 1)!;
     const dataSeed = intFlag(values, 'data-seed', 0)!;
     let guidanceList: (number | undefined)[];
@@ -66,10 +54,8 @@ export const evalCommand: Command = {
 
     // Loaded here, not at startup: they pull in onnxruntime-node and TF.js (the data loaders).
     const sampler = await loadNodeSampler();
-    const { generateSamples } = await import('../eval/generate.js');
-    const { dataFloor, imageQuality, loadImageReference } = await import('../eval/image-quality.js');
-    const { loadToyReference, pointQuality } = await import('../eval/point-quality.js');
-    const { OrtImageClassifier } = await import('../eval/ort-classifier.js');
+    const { dataFloor, describeQuality, ddim50VsDdpm1000, evaluateGivenSamples, evaluateSettings, formatEvalPlan, formatEvalTable, imageQuality, loadImageReference, loadToyReference, OrtImageClassifier, planEval, pointQuality } =
+      await import('@onnx-ddpm/measure/eval');
     const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
     let model: OrtDenoiser | undefined;
     let classifier: OrtImageClassifier | undefined;
@@ -123,7 +109,7 @@ export const evalCommand: Command = {
             throw new CliError(`${floorSpec}: ${err.message}`);
           });
           floor = { data: floorSpec, metrics };
-          log(`${n} real images of ${floorSpec}: ${describe(metrics)}`);
+          log(`${n} real images of ${floorSpec}: ${describeQuality(metrics)}`);
         }
       } else {
         toyRef = await loadToyReference(dataSpec, n, dataSeed, sampleShape, { projections, seed }).catch((err: Error) => {
@@ -133,36 +119,20 @@ export const evalCommand: Command = {
 
       const guidances = isImage && numClasses > 0 ? guidanceList : [undefined];
       const classLabels = numClasses > 0 ? Int32Array.from({ length: n }, (_, i) => i % numClasses) : null;
-      const rows: EvalRow[] = [];
-      for (const spec of given ? [] : methods) {
-        for (const g of guidances) {
-          const tag = `${spec.label}${g === undefined ? '' : ` guidance ${g}`}`;
-          const { samples, seconds } = await generateSamples(model, source.config, spec, {
-            n,
-            batch,
-            seed,
-            classLabels,
-            guidance: g,
-            onBatch: (done, total) => log(`${tag}: ${done}/${total} samples`),
-          });
-          const metrics = imageRef
-            ? await imageQuality(classifier!, imageRef, samples, n, classLabels, kidOptions)
-            : pointQuality(toyRef!, samples, n, { projections, seed });
-          rows.push({ method: spec.method, steps: spec.steps, guidance: g ?? null, samplingSeconds: Math.round(seconds * 10) / 10, metrics });
-          log(`${tag}: ${describe(metrics)} (${seconds.toFixed(1)} s sampling)`);
-        }
-      }
-
-      if (given) {
-        const metrics = imageRef ? await imageQuality(classifier!, imageRef, given.data, n, classLabels, kidOptions) : pointQuality(toyRef!, given.data, n, { projections, seed });
-        rows.push({ method: basename(samplesPath!), steps: 0, guidance: null, samplingSeconds: 0, metrics });
-        log(`${samplesPath}: ${describe(metrics)}`);
-      }
+      const measure = (samples: Float32Array) =>
+        imageRef ? imageQuality(classifier!, imageRef, samples, n, classLabels, kidOptions) : Promise.resolve(pointQuality(toyRef!, samples, n, { projections, seed }));
+      // Printed once the inputs are checked and the references loaded, before any sampling (none with --samples).
+      const plan = given ? null : await planEval(model, source.config, { n, methods, guidances, batch });
+      if (plan) log(formatEvalPlan(plan, methods.length * guidances.length, n));
+      const rows = given
+          ? await evaluateGivenSamples(given.name, given.data, measure, log)
+          : await evaluateSettings(model, source.config, { methods, guidances, n, batch: plan!.batch, seed, classLabels }, measure, log);
 
       const report = {
         model: source.modelPath,
         executionProvider: model.executionProvider,
         n,
+        batch: plan?.batch ?? null,
         seed,
         data: dataSpec,
         ...(imageRef
@@ -173,10 +143,10 @@ export const evalCommand: Command = {
             }
           : { swd: { projections, dataSeed, dataVsData: toyRef!.dataVsData } }),
         rows,
-        ddim50VsDdpm1000: compareFid(rows),
+        ddim50VsDdpm1000: ddim50VsDdpm1000(rows),
       };
       if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(formatTable(report.rows, toyRef?.dataVsData, floor));
+      else process.stdout.write(formatEvalTable(report.rows, toyRef?.dataVsData, floor));
       return 0;
     } catch (err) {
       throw samplerUserError(sampler, err) ?? err;
@@ -188,7 +158,7 @@ export const evalCommand: Command = {
 };
 
 /** --samples: a .npy of samples [N, ...item] (e.g. merged shards) to evaluate instead of sampling. */
-async function readGivenSamples(sampler: SamplerNode, path: string, itemShape: readonly number[]): Promise<{ data: Float32Array; count: number }> {
+async function readGivenSamples(sampler: SamplerNode, path: string, itemShape: readonly number[]): Promise<{ name: string; data: Float32Array; count: number }> {
   let npy: { data: Float32Array; shape: number[] };
   try {
     npy = sampler.decodeNpy(await readFile(path));
@@ -198,30 +168,5 @@ async function readGivenSamples(sampler: SamplerNode, path: string, itemShape: r
   if (npy.shape.length !== itemShape.length + 1 || npy.shape.slice(1).join() !== itemShape.join() || npy.shape[0]! < 2) {
     throw new UsageError(`--samples ${path} has shape [${npy.shape.join(', ')}]; the model makes [N ≥ 2, ${itemShape.join(', ')}]`);
   }
-  return { data: npy.data, count: npy.shape[0]! };
-}
-
-function describe(m: ImageQuality | PointQuality): string {
-  if ('swd' in m) return `SWD ${m.swd.toFixed(4)}`;
-  const acc = m.accuracy === null ? '' : `, accuracy ${(100 * m.accuracy).toFixed(1)}%`;
-  return `FID ${m.fid.toFixed(3)}, KID ${m.kid.mean.toFixed(5)} ± ${m.kid.std.toFixed(5)}${acc}`;
-}
-
-/** FID(DDIM-50) / FID(DDPM-1000) − 1 without guidance (the goal: within ±10%), when both were run on images. */
-function compareFid(rows: EvalRow[]): number | null {
-  const fid = (method: string, steps: number) => {
-    const row = rows.find((r) => r.method === method && r.steps === steps && r.guidance === null);
-    return row && 'fid' in row.metrics ? row.metrics.fid : undefined;
-  };
-  const ddim = fid('ddim', 50);
-  const ddpm = fid('ddpm', 1000);
-  return ddim === undefined || ddpm === undefined ? null : ddim / ddpm - 1;
-}
-
-function formatTable(rows: EvalRow[], dataVsData: number | undefined, floor: { data: string; metrics: ImageQuality } | null): string {
-  const lines = rows.map((r) => `${`${r.method}-${r.steps}`.padEnd(10)} ${(r.guidance === null ? '-' : String(r.guidance)).padEnd(9)} ${describe(r.metrics)}  ${r.samplingSeconds} s`);
-  const header = `${'method'.padEnd(10)} ${'guidance'.padEnd(9)} metrics`;
-  const footer = dataVsData === undefined ? [] : [`data vs data (two independent halves): SWD ${dataVsData.toFixed(4)}`];
-  if (floor) footer.push(`real images of ${floor.data} (the floor at this n): ${describe(floor.metrics)}`);
-  return `${[header, ...lines, ...footer].join('\n')}\n`;
+  return { name: basename(path), data: npy.data, count: npy.shape[0]! };
 }

@@ -1,11 +1,16 @@
 import { type Command, CliError, intFlag, numberFlag, stringFlag, UsageError } from '../command.js';
-import { makeJob } from '../parity/job.js';
-import { builtInModel, type ModelUnderTest, modelFromCheckpoint, modelFromFile } from '../parity/model-under-test.js';
-import { buildReport, formatReport, reportToJson } from '../parity/report.js';
-import { runParity } from '../parity/run-parity.js';
-import { RUNTIME_IDS, type RuntimeId } from '../parity/runtime.js';
-import { parityRuntimes } from '../parity/runtimes.js';
-import type { ScheduleTablesReport } from '../parity/schedule-tables.js';
+import {
+  builtInModel,
+  formatReport,
+  ModelMismatchError,
+  type ModelUnderTest,
+  modelFromCheckpoint,
+  modelFromFile,
+  RUNTIME_IDS,
+  type RuntimeId,
+  reportToJson,
+  runParityMatrix,
+} from '@onnx-ddpm/measure/parity';
 import { trainerUserError } from './train.js';
 import { methodFlag } from '../sampler-flags.js';
 
@@ -26,6 +31,7 @@ async function loadModel(modelPath: string | undefined, checkpoint: string | und
     if (modelPath !== undefined) return await modelFromFile(modelPath);
     return await builtInModel();
   } catch (err) {
+    if (err instanceof ModelMismatchError) throw new UsageError(err.message);
     if (err instanceof sampler.ModelSourceError || err instanceof sampler.SamplerError || err instanceof sampler.ExecutionProviderError) {
       throw new CliError(err.message);
     }
@@ -73,17 +79,7 @@ export const parityCommand: Command = {
       if (steps > model.config.num_train_timesteps) {
         throw new UsageError(`--steps ${steps} exceeds the model's ${model.config.num_train_timesteps} training timesteps`);
       }
-      const job = makeJob(model, { method, steps, eta: method === 'ddim' ? eta : 1, seed, batch });
-      const runtimes = parityRuntimes(model.tf, selected);
-      let run: Awaited<ReturnType<typeof runParity>>;
-      let scheduleTables: ScheduleTablesReport;
-      try {
-        run = await runParity(job, runtimes.runtimes, log);
-        scheduleTables = await runtimes.scheduleTables(job);
-      } finally {
-        await runtimes.dispose();
-      }
-      const report = buildReport(model.description, job, scheduleTables, run.runtimes, run.pairs, (performance.now() - t0) / 1000);
+      const report = await runParityMatrix(model, selected, { method, steps, eta: method === 'ddim' ? eta : 1, seed, batch }, log, t0);
       process.stdout.write(values.json === true ? `${reportToJson(report)}\n` : formatReport(report));
       return report.pass ? 0 : 1;
     } finally {

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { type DenoiserInfo, type Inpainting, parseShardSpec, type ShardMetadata, shardRange } from '@onnx-ddpm/sampler';
-import type { ReverseLoopStart, Scheduler } from '@onnx-ddpm/schedule';
+import { type DenoiserInfo, parseShardSpec, type SampleEditOptions, type ShardMetadata, shardRange } from '@onnx-ddpm/sampler';
+import type { Scheduler } from '@onnx-ddpm/schedule';
 import { CliError, intFlag, numberFlag, type OptionSpec, type OptionValues, stringFlag, UsageError } from '../command.js';
 import type { SamplerNode } from '../sampler-flags.js';
 
@@ -29,10 +29,8 @@ export interface SampleRange {
   shard: { index: number; count: number } | null;
 }
 
-/** What the editing flags add to a run. */
-export interface SampleEdits {
-  from?: ReverseLoopStart;
-  inpaint?: Inpainting;
+/** What the editing flags add to a run: the start and the known region of every sample of its range. */
+export interface SampleEdits extends SampleEditOptions {
   /** Identifies the inputs (init, mask, latents, strength, resample) in a shard's sidecar. */
   inputs: Record<string, unknown>;
   /** Notes for stderr (resized images). */
@@ -234,6 +232,16 @@ export async function loadSampleEdits(sampler: SamplerNode, values: OptionValues
     edits.inputs = { ...edits.inputs, mask: digest(mask), resample };
   }
   return edits;
+}
+
+/** The edits of samples offset … offset + count − 1 of the run's range (views, no copies), for one batch. */
+export function batchEdits(edits: SampleEdits, offset: number, count: number, itemSize: number): SampleEditOptions {
+  const part = (a: Float32Array) => a.subarray(offset * itemSize, (offset + count) * itemSize);
+  const { from, inpaint } = edits;
+  return {
+    from: from && ('latents' in from ? { latents: part(from.latents) } : { x0: part(from.x0), step: from.step }),
+    inpaint: inpaint && { ...inpaint, x0: part(inpaint.x0), mask: part(inpaint.mask) },
+  };
 }
 
 /** The sidecar of a shard's .npy: the run's settings (equal across its shards) and this shard's range. */

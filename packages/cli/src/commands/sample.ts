@@ -6,8 +6,9 @@ import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag
 import { checkOutputPath, writeOutputs } from '../output.js';
 import { openDenoiser } from '../open-model.js';
 import { ProgressBar } from '../progress.js';
+import { formatBytes, formatDuration, isOutOfMemory, outOfMemoryError, planSampling } from '../sample-plan.js';
 import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
-import { checkSampleEditFlags, classLabelsFlag, fileDigest, loadSampleEdits, sampleEditOptions, shardFlag, shardSidecar } from './sample-init.js';
+import { batchEdits, checkSampleEditFlags, classLabelsFlag, fileDigest, loadSampleEdits, sampleEditOptions, shardFlag, shardSidecar } from './sample-init.js';
 
 
 export const sampleCommand: Command = {
@@ -15,7 +16,12 @@ export const sampleCommand: Command = {
   summary: 'sample images or points from an ONNX model',
   options: {
     model: { type: 'string', valueName: '<file|dir>', description: '.onnx file, or a diffusers-style folder (unet/model.onnx + scheduler/)' },
-    n: { type: 'string', valueName: '<count>', description: 'number of samples (one batch)', default: '16' },
+    n: { type: 'string', valueName: '<count>', description: 'number of samples', default: '16' },
+    batch: {
+      type: 'string',
+      valueName: '<k>',
+      description: 'samples per model batch (default: what half the free memory holds, at most 1024); same seed, same samples whatever the batch',
+    },
     method: { type: 'string', valueName: '<ddpm|ddim>', description: 'ddpm: ancestral sampling; ddim: Song et al. 2021', default: 'ddim' },
     steps: { type: 'string', valueName: '<k>', description: 'reverse steps (default: 50 for ddim, all T for ddpm; ddpm with fewer steps is strided)' },
     eta: { type: 'string', valueName: '<η>', description: 'DDIM η: 0 deterministic, 1 DDPM-like noise (default 0)' },
@@ -35,6 +41,7 @@ export const sampleCommand: Command = {
   async run({ values }) {
     const modelPath = requiredString(values, 'model');
     const n = intFlag(values, 'n', 1)!;
+    const batchFlag = intFlag(values, 'batch', 1);
     const method = methodFlag(values);
     const stepsFlag = intFlag(values, 'steps', 1);
     const etaFlag = numberFlag(values, 'eta');
@@ -117,28 +124,56 @@ export const sampleCommand: Command = {
       }
 
       const itemSize = sampleShape.reduce((a: number, b: number) => a * b, 1);
+      // Kept until the end: x_0 as float32, and its encoding as .npy.
+      const keptBytesPerItem = 4 * itemSize * (npyPath ? 2 : 1);
+      const plan = await planSampling(model, { n: range.count, steps: total, guided: guidance !== undefined, batchFlag, keptBytesPerItem });
+      process.stderr.write(
+        `sampling ${range.count} in ${plan.batches} batch${plan.batches === 1 ? '' : 'es'} of ${plan.batch}: estimated ${formatDuration(plan.seconds)} ` +
+          `and ${formatBytes(plan.bytes)} of memory (${formatBytes(plan.perItem.bytes)} per item in a batch, from a probe of the model)\n`,
+      );
+      let samples: Float32Array;
+      try {
+        samples = new Float32Array(range.count * itemSize);
+      } catch (err) {
+        throw isOutOfMemory(err) ? new CliError(`out of memory holding ${range.count} samples (${formatBytes(4 * range.count * itemSize)}); give a smaller --n`) : err;
+      }
       const frames: { t: number; xt: Float32Array; x0: Float32Array }[] = [];
-      const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total);
-      const result = await sampler.sample(model, scheduler, {
-        batch: range.count,
-        firstSample: range.first,
-        from: edits.from,
-        inpaint: edits.inpaint,
-        noise,
-        classLabels: runLabels,
-        guidance,
-        onStep: (e) => {
-          if (framesPath) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
-          progress.update(e.index);
-        },
-      });
+      const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total * plan.batches);
+      const timings = { modelMs: 0, loopMs: 0 };
+      const started = performance.now();
+      // Noise is drawn per sample (by its global index), so the batches give the samples one batch would
+      // (and a shard's batches the samples of its range in one run of all n).
+      for (let offset = 0; offset < range.count; offset += plan.batch) {
+        const count = Math.min(plan.batch, range.count - offset);
+        const done = (offset / plan.batch) * total;
+        const part = await sampler
+          .sample(model, scheduler, {
+            batch: count,
+            firstSample: range.first + offset,
+            ...batchEdits(edits, offset, count, itemSize),
+            noise,
+            classLabels: runLabels?.subarray(offset, offset + count) ?? null,
+            guidance,
+            onStep: (e) => {
+              if (framesPath && offset === 0) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
+              progress.update(done + e.index);
+            },
+          })
+          .catch((err: unknown) => {
+            throw isOutOfMemory(err) ? outOfMemoryError(count) : err;
+          });
+        samples.set(part.samples, offset * itemSize);
+        timings.modelMs += part.timings.modelMs;
+        timings.loopMs += part.timings.loopMs;
+      }
+      const result = { samples, shape: [range.count, ...sampleShape], timings: { ...timings, totalMs: performance.now() - started } };
 
       // Encode everything first, then write all or nothing.
       const files: { path: string; bytes: Uint8Array }[] = [];
       if (outPath) {
         const bytes = isImage
           ? await sampler.encodeImageGrid(result.samples, result.shape)
-          : await sampler.encodeScatterPng(result.samples, { title: `${model.info.name}: ${n} samples, ${method} ${total} steps` });
+          : await sampler.encodeScatterPng(result.samples, { title: `${model.info.name}: ${range.count} samples, ${method} ${total} steps` });
         files.push({ path: outPath, bytes });
       }
       if (npyPath) files.push({ path: npyPath, bytes: sampler.encodeNpy(result.samples, result.shape) });
@@ -170,6 +205,8 @@ export const sampleCommand: Command = {
         seed: noisePath ? null : seed,
         noise: noisePath ?? null,
         n,
+        batch: plan.batch,
+        batches: plan.batches,
         shape: result.shape,
         classLabels: runLabels ? Array.from(runLabels) : null,
         guidance: guidance ?? null,
@@ -188,7 +225,7 @@ export const sampleCommand: Command = {
       } else {
         const written = files.length === 1 ? files[0]!.path : `${files.length} files`;
         process.stdout.write(
-          `wrote ${written}: ${n} samples, ${method} ${total} steps on ${model.executionProvider} in ${(totalMs / 1000).toFixed(2)} s ` +
+          `wrote ${written}: ${range.count} samples, ${method} ${total} steps on ${model.executionProvider} in ${(totalMs / 1000).toFixed(2)} s ` +
             `(model ${(modelMs / 1000).toFixed(2)} s, loop ${(loopMs / 1000).toFixed(3)} s)\n`,
         );
       }

@@ -17,7 +17,7 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
     trainer.TrainConfigError,
     trainer.ModelConfigError,
     trainer.CheckpointError,
-    trainer.ExportParityError,
+    trainer.ExportCheckError,
     trainer.RunFolderBusyError,
     trainer.TrainingDivergedError,
   ];
@@ -62,7 +62,7 @@ async function readConfigFile(value: string): Promise<ConfigOverrides> {
 }
 
 /** Flags that change the run's math: only allowed when starting a run. */
-const NEW_RUN_ONLY = ['batch', 'lr', 'seed', 'ema', 'config', 'class-cond', 'no-class-cond', 'channels', 'image-size', 'skip-bad'];
+const NEW_RUN_ONLY = ['batch', 'lr', 'seed', 'ema', 'config', 'class-cond', 'no-class-cond', 'channels', 'image-size', 'skip-bad', 'num-classes'];
 
 function settingsFromFlags(values: OptionValues): Partial<TrainSettings> {
   const s: Partial<TrainSettings> = {};
@@ -95,6 +95,11 @@ function dataConfigFromFlags(spec: string, values: OptionValues): DataConfig {
   const size = intFlag(values, 'image-size', 1);
   if (size !== undefined) data.imageSize = size;
   if (values['skip-bad'] === true) data.skipBad = true;
+  const numClasses = intFlag(values, 'num-classes', 1);
+  if (numClasses !== undefined) {
+    if (!spec.startsWith('idx:')) throw new UsageError(`--num-classes applies to idx: data with a labels file; ${spec} knows its classes`);
+    data.numClasses = numClasses;
+  }
   return data;
 }
 
@@ -153,6 +158,7 @@ export const trainCommand: Command = {
     'no-class-cond': { type: 'boolean', description: 'train unconditionally even on labelled data' },
     channels: { type: 'string', valueName: '<1|3>', description: 'folder datasets: grayscale or RGB (default 3)' },
     'image-size': { type: 'string', valueName: '<px>', description: 'folder datasets: resize to px×px (default 32)' },
+    'num-classes': { type: 'string', valueName: '<k>', description: 'idx: labels: the number of classes (default: the largest label + 1, with a notice)' },
     opset: { type: 'string', valueName: '<n>', description: 'ONNX opset of --export', default: '17' },
   },
   async run({ values }) {

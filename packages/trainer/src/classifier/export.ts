@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { OnnxEmitter, transposeArray } from '../model/emitter.js';
 import { DEFAULT_EXPORT_OPSET } from '../model/export.js';
-import { ExportParityError, type ParityOptions } from '../model/parity.js';
+import { ExportCheckError, type ExportCheckOptions } from '../model/export-check.js';
 import { initialValues } from '../model/params.js';
 import type { ImageClassifier } from './model.js';
 
@@ -46,12 +46,12 @@ export function exportClassifierOnnx(model: ImageClassifier, facts: Record<strin
 /**
  * Runs the exported bytes in onnxruntime-node (CPU) and the TF.js model on the same inputs (random
  * images in [−1, 1] of batch 1 and 5, plus `images` when given, NCHW) and compares both outputs.
- * Throws ExportParityError beyond the tolerance (default 1e-4, docs/DESIGN.md); returns the max abs difference.
+ * Throws ExportCheckError beyond the tolerance (default 1e-4, docs/DESIGN.md); returns the max abs difference.
  */
-export async function checkClassifierParity(
+export async function checkClassifierExport(
   bytes: Uint8Array,
   model: ImageClassifier,
-  opts: ParityOptions & { images?: { data: Float32Array; count: number } } = {},
+  opts: ExportCheckOptions & { images?: { data: Float32Array; count: number } } = {},
 ): Promise<{ maxAbsDiff: number; cases: number }> {
   const tolerance = opts.tolerance ?? 1e-4;
   const { channels: ch, imageSize: s } = model.config;
@@ -73,7 +73,7 @@ export async function checkClassifierParity(
         const expected = tfOut[key].dataSync() as Float32Array;
         const actual = result[CLASSIFIER_IO_NAMES[key]]?.data as Float32Array | undefined;
         if (!actual || actual.length !== expected.length) {
-          throw new ExportParityError(Number.POSITIVE_INFINITY, tolerance, `batch ${n}: output '${key}' missing or mis-sized`);
+          throw new ExportCheckError(Number.POSITIVE_INFINITY, tolerance, `batch ${n}: output '${key}' missing or mis-sized`);
         }
         for (let i = 0; i < expected.length; i++) {
           const d = Math.abs(actual[i]! - expected[i]!);
@@ -89,6 +89,6 @@ export async function checkClassifierParity(
   } finally {
     await session.release();
   }
-  if (maxAbsDiff > tolerance) throw new ExportParityError(maxAbsDiff, tolerance, worst);
+  if (maxAbsDiff > tolerance) throw new ExportCheckError(maxAbsDiff, tolerance, worst);
   return { maxAbsDiff, cases: cases.length };
 }

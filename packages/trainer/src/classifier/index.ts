@@ -1,11 +1,11 @@
 /**
  * A small image classifier (TF.js, stride-2 convs + one hidden layer) whose penultimate features
- * measure sample quality (FID/KID), with its training loop, ONNX export and export parity check.
+ * measure sample quality (FID/KID), with its training loop, ONNX export and its self-check against TF.js.
  */
 export {
   CLASSIFIER_IO_NAMES,
   CLASSIFIER_METADATA_KEY,
-  checkClassifierParity,
+  checkClassifierExport,
   exportClassifierOnnx,
 } from './export.js';
 export { type ClassifierConfig, type ClassifierOutputs, defaultClassifierConfig, ImageClassifier } from './model.js';

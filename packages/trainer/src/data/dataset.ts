@@ -35,6 +35,8 @@ export interface LoadOptions {
   imageSize?: number;
   /** Seed for generated toys (default 0). */
   seed?: number;
+  /** IDX labels: the number of classes (every label must be below it); default: the largest label + 1, with a notice. */
+  numClasses?: number;
   /** Number of generated toy points (default 10000). */
   toyCount?: number;
 }

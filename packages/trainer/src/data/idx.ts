@@ -58,12 +58,17 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   return { dims, data: bytes.subarray(headerSize) };
 }
 
-/** Loads IDX images ([N,H,W] or [N,H,W,C]) and optional IDX labels ([N]) as a dataset. */
+/**
+ * Loads IDX images ([N,H,W] or [N,H,W,C]) and optional IDX labels ([N]) as a dataset. The classes are
+ * `classNames` (a named dataset), else `numClasses`, else inferred from the largest label, which `warn`
+ * reports (a stray label 10 must not silently make an 11-class model); a label beyond them is an error.
+ */
 export async function loadIdxDataset(
   spec: string,
   imagesPath: string,
   labelsPath: string | undefined,
   classNames?: string[],
+  opts: { numClasses?: number; warn?: (line: string) => void } = {},
 ): Promise<Uint8ImageDataset> {
   const images = await readIdx(imagesPath);
   if (images.dims.length !== 3 && images.dims.length !== 4) {
@@ -86,7 +91,20 @@ export async function loadIdxDataset(
     }
     labels = Int32Array.from(lab.data);
     const maxLabel = labels.reduce((a, b) => Math.max(a, b), 0);
-    names = classNames && classNames.length > maxLabel ? classNames : Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
+    const count = classNames?.length ?? opts.numClasses;
+    if (count !== undefined && maxLabel >= count) {
+      const at = labels.indexOf(maxLabel);
+      throw new DatasetError(
+        `${labelsPath}: label ${maxLabel} (item ${at}) is out of range: ${classNames ? spec : '--num-classes'} has ${count} classes, 0–${count - 1}` +
+          (classNames ? ' (a damaged or different labels file?)' : ''),
+      );
+    }
+    if (count === undefined) {
+      (opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`)))(
+        `${labelsPath}: ${maxLabel + 1} classes (labels 0–${maxLabel}), from its largest label; give --num-classes to set the count`,
+      );
+    }
+    names = classNames ?? Array.from({ length: count ?? maxLabel + 1 }, (_, i) => String(i));
   }
   if (n === 0) throw new DatasetError(`${imagesPath}: the IDX file holds no images`);
   const source = labelsPath ? `${imagesPath}, ${labelsPath}` : imagesPath;

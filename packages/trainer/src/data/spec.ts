@@ -57,7 +57,7 @@ export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise
       return loadIdxDataset(spec, images, labels, names);
     }
     case 'idx':
-      return loadIdxDataset(spec, resolve(parsed.images), parsed.labels ? resolve(parsed.labels) : undefined);
+      return loadIdxDataset(spec, resolve(parsed.images), parsed.labels ? resolve(parsed.labels) : undefined, undefined, opts);
     case 'folder':
       return loadFolderDataset(spec, resolve(parsed.dir), opts);
     case 'toy':

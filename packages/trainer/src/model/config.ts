@@ -69,6 +69,10 @@ export function unetTimeDim(config: UNetConfig): number {
   return config.timeEmbedDim ?? 4 * config.baseChannels;
 }
 
+/** Every field of each kind, so that a misspelt one in a --config file is an error rather than ignored. */
+const MLP_FIELDS: readonly (keyof MlpConfig)[] = ['kind', 'dataDim', 'hidden', 'layers', 'timeEmbedDim', 'numClasses'];
+const UNET_FIELDS: readonly (keyof UNetConfig)[] = ['kind', 'imageSize', 'channels', 'baseChannels', 'channelMultipliers', 'numResBlocks', 'attentionResolutions', 'groups', 'dropout', 'numClasses', 'timeEmbedDim'];
+
 function positiveInt(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new ModelConfigError(`model config: ${field} must be a positive integer, got ${JSON.stringify(value)}`);
@@ -101,6 +105,12 @@ export function validateModelConfig(input: unknown): ModelConfig {
     throw new ModelConfigError(`model config must be an object, got ${JSON.stringify(input)}`);
   }
   const c = input as Record<string, unknown>;
+  const fields: readonly string[] = c.kind === 'mlp' ? MLP_FIELDS : c.kind === 'unet' ? UNET_FIELDS : Object.keys(c);
+  for (const key of Object.keys(c)) {
+    if (!fields.includes(key)) {
+      throw new ModelConfigError(`model config: unknown field '${key}' for kind ${JSON.stringify(c.kind)} (fields: ${fields.join(', ')})`);
+    }
+  }
   if (c.kind === 'mlp') {
     const config: MlpConfig = {
       kind: 'mlp',

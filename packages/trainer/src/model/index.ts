@@ -1,6 +1,6 @@
 /**
  * ε-prediction networks (U-Net, MLP) built from modules that each compute in TF.js (NHWC) and
- * emit their ONNX nodes (NCHW) from the same weights, plus the ONNX export and its parity check.
+ * emit their ONNX nodes (NCHW) from the same weights, plus the ONNX export and its self-check against TF.js.
  */
 export {
   defaultMlpConfig,
@@ -20,4 +20,11 @@ export {
   MAX_EXPORT_OPSET,
   MIN_EXPORT_OPSET,
 } from './export.js';
-export { checkExportParity, ExportParityError, type ParityOptions } from './parity.js';
+export { checkExport, ExportCheckError, type ExportCheckOptions } from './export-check.js';
+// The U-Net's building blocks, for per-block profiling (scripts/bench-train.mjs --profile).
+export { Attention } from './modules/attention.js';
+export { ConvTranspose2d } from './modules/conv-transpose2d.js';
+export { Conv2d } from './modules/conv2d.js';
+export { GroupNorm } from './modules/group-norm.js';
+export { ResBlock } from './modules/res-block.js';
+export { TimeEmbedding } from './modules/time-embedding.js';

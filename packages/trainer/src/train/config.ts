@@ -9,6 +9,8 @@ export interface DataConfig {
   channels?: 1 | 3;
   imageSize?: number;
   skipBad?: boolean;
+  /** IDX labels: the number of classes (default: the largest label + 1). */
+  numClasses?: number;
   toyCount?: number;
 }
 

@@ -1,4 +1,4 @@
-import { checkExportParity, createModel, exportOnnx } from '../model/index.js';
+import { checkExport, createModel, exportOnnx } from '../model/index.js';
 import { writeFileAtomic } from '../files/index.js';
 import { type Checkpoint, CheckpointError } from './checkpoint.js';
 
@@ -11,7 +11,7 @@ export interface ExportCheckpointOptions {
 export interface ExportCheckpointResult {
   path: string;
   bytes: number;
-  /** Max |ONNX Runtime − TF.js| of the post-export parity check. */
+  /** Max |ONNX Runtime − TF.js| of the post-export self-check. */
   maxAbsDiff: number;
   parameterCount: number;
 }
@@ -38,7 +38,7 @@ export function trainingMetadata(ckpt: Checkpoint, useEma: boolean): Record<stri
 
 /**
  * Exports a checkpoint's model (EMA weights by default) to ONNX, checks the file against TF.js in
- * onnxruntime-node (throws ExportParityError beyond 1e-4), then writes it atomically to `path`.
+ * onnxruntime-node (throws ExportCheckError beyond 1e-4), then writes it atomically to `path`.
  * Needs an active TF.js backend.
  */
 export async function exportCheckpoint(
@@ -62,7 +62,7 @@ export async function exportCheckpoint(
       training: trainingMetadata(ckpt, useEma),
       ...(opts.opset !== undefined ? { opset: opts.opset } : {}),
     });
-    const { maxAbsDiff } = await checkExportParity(bytes, model);
+    const { maxAbsDiff } = await checkExport(bytes, model);
     await writeFileAtomic(path, bytes);
     return { path, bytes: bytes.length, maxAbsDiff, parameterCount: model.parameterCount() };
   } finally {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkModel } from '@onnx-ddpm/onnx/checker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../src/train/index.js';
+import { loadCheckpoint } from '@onnx-ddpm/trainer';
 
 // These tests run the built CLI (`pnpm build` first; the root `pnpm test` does).
-const MAIN = resolve(import.meta.dirname, '../../cli/dist/main.js');
+const MAIN = resolve(import.meta.dirname, '../dist/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'ddpm-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

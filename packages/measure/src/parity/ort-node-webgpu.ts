@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionProviderName } from '@onnx-ddpm/sampler/node';
-import { forkForReply } from '../bench/fork.js';
+import { forkForReply } from '../fork-for-reply.js';
 import type { ChildReply, ChildRequest } from './ort-node-child.js';
 import { type ParityJob, type ParityRuntime, type RuntimeOutput, RuntimeUnavailable } from './runtime.js';
 

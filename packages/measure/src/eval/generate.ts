@@ -15,8 +15,9 @@ export interface GenerateOptions {
 }
 
 /**
- * Draws `n` samples with one method in batches; batch b uses Philox noise keyed by (seed, b), so the
- * same seed gives the same samples whatever the method. Returns x₀ [n, ...item] and the wall time.
+ * Draws `n` samples with one method in batches; every batch draws from the one Philox stream keyed by
+ * seed·2²⁴ at its first sample's offset, so the same seed gives the same samples whatever the method
+ * and the batch size. Returns x₀ [n, ...item] and the wall time.
  */
 export async function generateSamples(
   model: DenoiserModel,
@@ -28,11 +29,12 @@ export async function generateSamples(
   const samples = new Float32Array(opts.n * item);
   const start = performance.now();
   const scheduler = createScheduler(config, spec);
-  for (let offset = 0, b = 0; offset < opts.n; offset += opts.batch, b++) {
+  for (let offset = 0; offset < opts.n; offset += opts.batch) {
     const count = Math.min(opts.batch, opts.n - offset);
     const result = await sample(model, scheduler, {
       batch: count,
-      noise: new PhiloxNoise((BigInt(opts.seed) << 24n) + BigInt(b)),
+      noise: new PhiloxNoise(BigInt(opts.seed) << 24n),
+      firstSample: offset,
       classLabels: opts.classLabels ? opts.classLabels.subarray(offset, offset + count) : null,
       guidance: opts.guidance,
     });

@@ -7,25 +7,25 @@ import type { EpsNet } from './eps-net.js';
 import { initialValues } from './params.js';
 
 /** The exported graph and the TF.js model disagree by more than the tolerance. */
-export class ExportParityError extends Error {
-  override name = 'ExportParityError';
+export class ExportCheckError extends Error {
+  override name = 'ExportCheckError';
   constructor(
     readonly maxAbsDiff: number,
     readonly tolerance: number,
     detail: string,
   ) {
-    super(`ONNX export parity check failed: max |onnx − tfjs| = ${maxAbsDiff.toExponential(3)} > ${tolerance} (${detail})`);
+    super(`ONNX export self-check failed: max |onnx − tfjs| = ${maxAbsDiff.toExponential(3)} > ${tolerance} (${detail})`);
   }
 }
 
-export interface ParityOptions {
+export interface ExportCheckOptions {
   /** Max allowed absolute difference (default 1e-4, docs/DESIGN.md). */
   tolerance?: number;
   /** Seed of the random inputs (default 0). */
   seed?: number;
 }
 
-interface ParityCase {
+interface ExportCheckCase {
   batch: number;
   t: number[];
 }
@@ -39,19 +39,19 @@ function trainTimesteps(bytes: Uint8Array): number {
 /**
  * Runs the exported bytes in onnxruntime-node (CPU) and model.apply (training = false) on the
  * same random inputs — batch sizes 1 and 3, timesteps including 0 and T−1, random labels
- * including "no label" — and compares in NCHW. Throws ExportParityError when the max abs
+ * including "no label" — and compares in NCHW. Throws ExportCheckError when the max abs
  * difference exceeds the tolerance; otherwise returns it.
  */
-export async function checkExportParity(
+export async function checkExport(
   bytes: Uint8Array,
   model: EpsNet,
-  opts: ParityOptions = {},
+  opts: ExportCheckOptions = {},
 ): Promise<{ maxAbsDiff: number; cases: number }> {
   const tolerance = opts.tolerance ?? 1e-4;
   const seed = opts.seed ?? 0;
   const T = trainTimesteps(bytes);
   const c = model.config;
-  const cases: ParityCase[] = [
+  const cases: ExportCheckCase[] = [
     { batch: 1, t: [0] },
     { batch: 1, t: [T - 1] },
     { batch: 3, t: [0, Math.floor(T / 2), T - 1] },
@@ -81,7 +81,7 @@ export async function checkExportParity(
       const result = await session.run(feeds);
       const onnxOut = result[DDPM_IO_NAMES.outSample]?.data as Float32Array | undefined;
       if (!onnxOut || onnxOut.length !== size) {
-        throw new ExportParityError(Number.POSITIVE_INFINITY, tolerance, `case ${k}: output '${DDPM_IO_NAMES.outSample}' missing or mis-sized`);
+        throw new ExportCheckError(Number.POSITIVE_INFINITY, tolerance, `case ${k}: output '${DDPM_IO_NAMES.outSample}' missing or mis-sized`);
       }
       const tfOut = runTf(model, sample, sampleDims, t, labels);
       for (let i = 0; i < size; i++) {
@@ -95,7 +95,7 @@ export async function checkExportParity(
   } finally {
     await session.release();
   }
-  if (maxAbsDiff > tolerance) throw new ExportParityError(maxAbsDiff, tolerance, worst);
+  if (maxAbsDiff > tolerance) throw new ExportCheckError(maxAbsDiff, tolerance, worst);
   return { maxAbsDiff, cases: cases.length };
 }
 

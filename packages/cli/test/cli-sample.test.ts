@@ -9,9 +9,9 @@ import { cudaProviderInstalled, decodeNpy, encodeNpy, OrtDenoiser, sample } from
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, fingerprint, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires, skipForHardware, TEST_DEPS } from '../../../test/prereqs.js';
-import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
+import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from '../../sampler/test/node-test-models.js';
 
-const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/dist/main.js');
+const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 const PNG_SIGNATURE = '89504e470d0a1a0a';
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 

@@ -1,4 +1,4 @@
-// Sampling speed of one parity runtime (packages/cli/src/parity), run in a child process of its own
+// Sampling speed of one parity runtime (packages/measure/src/parity), run in a child process of its own
 // so that its peak RSS is its own: the same adapters, jobs and seeded DDIM trajectories as `parity`.
 import { type ParityJob, RUNTIME_IDS, type RuntimeId, RuntimeUnavailable } from '../parity/runtime.js';
 import { oneLine } from '../parity/run-parity.js';

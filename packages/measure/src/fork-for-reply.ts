@@ -1,6 +1,6 @@
+// One request to a forked child process, one reply back: the benchmark children and the
+// onnxruntime-node children of the parity matrix (a leaf module, so neither imports the other).
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { BenchChildReply, BenchChildRequest } from './child.js';
 
 /**
  * Forks `script`, sends it one request and resolves with the last message it sent before it
@@ -26,11 +26,4 @@ export function forkForReply<Request, Reply>(script: string, request: Request, o
     });
     child.send(request as object);
   });
-}
-
-const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
-
-/** Runs one request in a fresh child process (bench/child.js of this build). */
-export function runBenchChild(request: BenchChildRequest): Promise<BenchChildReply> {
-  return forkForReply(CHILD, request, { what: 'the benchmark child process' });
 }

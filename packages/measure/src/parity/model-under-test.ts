@@ -1,7 +1,11 @@
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import type { EpsNet, UNetConfig } from '@onnx-ddpm/trainer';
-import { UsageError } from '../command.js';
 import { TfjsEpsModel } from './tfjs.js';
+
+/** `--model` and `--checkpoint` describe different models (a usage error). */
+export class ModelMismatchError extends Error {
+  override name = 'ModelMismatchError';
+}
 
 /** The model every runtime runs, and the TF.js weights it came from when they are known. */
 export interface ModelUnderTest {
@@ -104,7 +108,7 @@ export async function modelFromCheckpoint(dir: string, modelPath: string | undef
     const file = await modelFromFile(modelPath);
     if (file.sampleShape.join() !== info.sampleShape.join() || file.numClasses !== info.numClasses) {
       net.dispose();
-      throw new UsageError(
+      throw new ModelMismatchError(
         `--model ${modelPath} takes items [${file.sampleShape.join(', ')}] with ${file.numClasses} classes but the checkpoint's model takes [${info.sampleShape.join(', ')}] with ${info.numClasses}`,
       );
     }
