@@ -76,6 +76,8 @@ export const sampleCommand: Command = {
         sampleShape: source.sampleShape,
         name: basename(source.modelPath),
         onWarning: warn,
+        // On WebGPU, x_t stays on the GPU between steps (sampleOrt's device-resident loop).
+        outputsOnDevice: true,
       });
       const { sampleShape, numClasses } = model.info;
       const isImage = sampleShape.length === 3;
@@ -123,7 +125,7 @@ export const sampleCommand: Command = {
       const itemSize = sampleShape.reduce((a: number, b: number) => a * b, 1);
       const frames: { t: number; xt: Float32Array; x0: Float32Array }[] = [];
       const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total);
-      const result = await sampler.sample(model, scheduler, {
+      const result = await sampler.sampleOrt(model, scheduler, {
         batch: n,
         noise,
         classLabels,

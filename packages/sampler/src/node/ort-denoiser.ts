@@ -1,10 +1,16 @@
 import * as ort from 'onnxruntime-node';
 import { checkPredictArgs, type DenoiserBinding } from '../core/denoiser-contract.js';
+import { SamplerError } from '../core/errors.js';
 import { OrtDenoiserBase, type DenoiserSessionOptions, openDenoiserSession } from '../ort/denoiser.js';
 import { DEFAULT_EXECUTION_PROVIDERS, type ExecutionProviderName, NODE_PROVIDERS } from './ort-execution-providers.js';
 
 export interface OrtDenoiserOptions extends Omit<DenoiserSessionOptions<ExecutionProviderName>, 'sessionOptions'> {
   sessionOptions?: ort.InferenceSession.SessionOptions;
+  /**
+   * On the WebGPU EP, keep the model's outputs on the GPU (`preferredOutputLocation: 'gpu-buffer'`)
+   * for the device-resident loop (`sampleOrt`/`sampleOnDevice`); `predict` is then unavailable.
+   */
+  outputsOnDevice?: boolean;
 }
 
 /**
@@ -12,11 +18,11 @@ export interface OrtDenoiserOptions extends Omit<DenoiserSessionOptions<Executio
  * arrays in tensors it keeps, and after a first run writes every output of a batch size into one
  * preallocated tensor.
  *
- * Outputs come back to host memory every step, because the step math runs in JS. Measured with
- * onnxruntime-node 1.30: `preferredOutputLocation: 'gpu-buffer'` works on its WebGPU EP (such an
- * output can be fed back as an input) but `getData()` on it aborts the process, and the CUDA EP
- * has no device output location in the Node binding; so a device-resident loop would need the
- * step itself in the graph.
+ * With `outputsOnDevice` on WebGPU, outputs stay on the GPU for the device-resident loop
+ * (../ort/sample-on-device.ts, the step itself a graph on the same EP). onnxruntime-node 1.30 can
+ * feed such a tensor back as an input but cannot download it (its binding's `download` throws a
+ * C++ `"not implemented"` that aborts the process), so `predict` refuses such a session; the CUDA EP
+ * has no device output location in the Node binding at all.
  */
 export class OrtDenoiser extends OrtDenoiserBase<ExecutionProviderName> {
   /** Preallocated outputs per batch size, bound after a first run confirmed the output shape. */
@@ -24,21 +30,25 @@ export class OrtDenoiser extends OrtDenoiserBase<ExecutionProviderName> {
   /** Input tensors wrapping the caller's arrays (the loop alternates between a few buffers). */
   private readonly samples = new Map<Float32Array, ort.Tensor>();
 
-  private constructor(session: ort.InferenceSession, executionProvider: ExecutionProviderName, binding: DenoiserBinding) {
-    super(ort, session, executionProvider, binding, 'onnxruntime');
+  private constructor(session: ort.InferenceSession, executionProvider: ExecutionProviderName, binding: DenoiserBinding, outputsOnDevice: boolean) {
+    super(ort, session, executionProvider, binding, 'onnxruntime', outputsOnDevice);
   }
 
   /** Creates a session on the first working provider (default `cuda,cpu`) and checks the model's inputs against the contract. */
   static async create(model: string | Uint8Array, opts: OrtDenoiserOptions = {}): Promise<OrtDenoiser> {
-    const sessionOptions = opts.sessionOptions;
+    const { sessionOptions, outputsOnDevice = false } = opts;
+    const onDevice = (ep: ExecutionProviderName) => outputsOnDevice && ep === 'webgpu';
     const { session, executionProvider, binding } = await openDenoiserSession(ort, model, NODE_PROVIDERS, DEFAULT_EXECUTION_PROVIDERS, {
       ...opts,
-      sessionOptions: () => ({ ...sessionOptions }),
+      sessionOptions: (ep) => ({ ...sessionOptions, ...(onDevice(ep) ? { preferredOutputLocation: 'gpu-buffer' as const } : {}) }),
     });
-    return new OrtDenoiser(session, executionProvider, binding);
+    return new OrtDenoiser(session, executionProvider, binding, onDevice(executionProvider));
   }
 
   async predict(sample: Float32Array, shape: readonly number[], timestep: Int32Array, classLabels: Int32Array | null): Promise<Float32Array> {
+    if (this.outputsOnDevice) {
+      throw new SamplerError(`${this.info.name}: this session keeps its outputs on the GPU (outputsOnDevice); sample with sampleOrt`);
+    }
     checkPredictArgs(this.binding, sample.length, shape, timestep, classLabels);
     const batch = shape[0]!;
     let input = this.samples.get(sample);
