@@ -86,6 +86,7 @@ try {
     model: args.model ?? `default U-Net ${args.size}×${args.size}×1, random weights`,
     batch,
     steps: scheduler.length,
+    deviceOutputsOnGpu: device.outputsOnDevice,
     hostMsPerStep: best.host,
     deviceMsPerStep: best.device,
     maxAbsDiff: maxAbs,

@@ -130,6 +130,8 @@ export const sampleCommand: Command = {
         noise,
         classLabels,
         guidance,
+        // Each callback reads x_t back to the host; without --frames, ~20 progress updates are enough.
+        callbackEvery: framesPath ? 1 : Math.ceil(total / 20),
         onStep: (e) => {
           if (framesPath) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
           progress.update(e.index);
