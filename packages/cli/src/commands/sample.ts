@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import { createScheduler, type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
+import { createScheduler, type NoiseSource, PhiloxNoise, type Scheduler, SchedulerConfigError } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFilesAtomic } from '@onnx-ddpm/trainer/files';
 import { checkOutputPath, describeFsError } from '../output.js';
@@ -36,8 +36,6 @@ export const sampleCommand: Command = {
     const method = methodFlag(values);
     const stepsFlag = intFlag(values, 'steps', 1);
     const etaFlag = numberFlag(values, 'eta');
-    if (method === 'ddpm' && etaFlag !== undefined) throw new UsageError('--eta applies to --method ddim only');
-    if (etaFlag !== undefined && etaFlag < 0) throw new UsageError(`--eta must be ≥ 0, got ${etaFlag}`);
     const seed = intFlag(values, 'seed', 0, Number.MAX_SAFE_INTEGER)!;
     const guidance = numberFlag(values, 'guidance');
     const classFlag = intFlag(values, 'class', 0);
@@ -104,7 +102,14 @@ export const sampleCommand: Command = {
         throw new UsageError(`--steps must be in [1, ${config.num_train_timesteps}] for this model (T = ${config.num_train_timesteps}), got ${stepsFlag}`);
       }
       const steps = method === 'ddim' ? (stepsFlag ?? Math.min(50, config.num_train_timesteps)) : stepsFlag;
-      const scheduler = createScheduler(config, { method, steps, eta: etaFlag });
+      let scheduler: Scheduler;
+      try {
+        scheduler = createScheduler(config, { method, steps, eta: etaFlag });
+      } catch (err) {
+        // The scheduler checks η (≥ 0, finite, DDIM only); its message names η, ours the flag.
+        if (err instanceof SchedulerConfigError && etaFlag !== undefined && err.message.startsWith('eta ')) throw new UsageError(`--${err.message}`);
+        throw err;
+      }
       const total = scheduler.length;
 
       let noise: NoiseSource = new PhiloxNoise(seed);
