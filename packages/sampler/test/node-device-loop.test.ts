@@ -13,27 +13,34 @@ import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, testValues } from './node-test-models.js';
 
 const SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../scripts/bench-device-loop.mjs');
+const NODE_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/node/index.js');
+const SWIFTSHADER = { LD_LIBRARY_PATH: '/usr/lib/chromium', VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' };
 const T = 50;
 const config: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, num_train_timesteps: T };
 const dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-device-loop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A tiny 1×4×4 image model with its scheduler config in the metadata, written once. */
+function imageModel(): string {
+  const model = join(dir, 'img.onnx');
+  const bytes = buildLinearModel({
+    itemShape: [1, 4, 4],
+    a: gaussianDataCoefficients(T, config.beta_start, config.beta_end, 0.5),
+    w: testValues(16, 3),
+    T,
+    metadata: {
+      'onnx_ddpm.scheduler_config': schedulerConfigToJSON(config),
+      'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 4, in_channels: 1, num_classes: 0 }),
+      'onnx_ddpm.schedule_fingerprint': fingerprint(config),
+    },
+  });
+  writeFileSync(model, bytes);
+  return model;
+}
+
 describe('device-resident sampling on onnxruntime-node WebGPU', () => {
   it('keeps outputs on the GPU and samples what the host loop samples (≤ 1e-3)', requires(TEST_DEPS.swiftshader), () => {
-    const model = join(dir, 'img.onnx');
-    const bytes = buildLinearModel({
-      itemShape: [1, 4, 4],
-      a: gaussianDataCoefficients(T, config.beta_start, config.beta_end, 0.5),
-      w: testValues(16, 3),
-      T,
-      metadata: {
-        'onnx_ddpm.scheduler_config': schedulerConfigToJSON(config),
-        'onnx_ddpm.model_config': JSON.stringify({ model_type: 'unet', sample_size: 4, in_channels: 1, num_classes: 0 }),
-        'onnx_ddpm.schedule_fingerprint': fingerprint(config),
-      },
-    });
-    writeFileSync(model, bytes);
-    const r = spawnSync(process.execPath, [SCRIPT, '--model', model, '--batch', '2', '--steps', '5', '--rounds', '1', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [SCRIPT, '--model', imageModel(), '--batch', '2', '--steps', '5', '--rounds', '1', '--json'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
     expect(report.deviceOutputsOnGpu).toBe(true);
@@ -41,5 +48,16 @@ describe('device-resident sampling on onnxruntime-node WebGPU', () => {
     expect(report.maxAbsDiff).toBeLessThanOrEqual(1e-3);
     expect(report.hostMsPerStep).toBeGreaterThan(0);
     expect(report.deviceMsPerStep).toBeGreaterThan(0);
+  });
+
+  it('predict() on a session that keeps outputs on the GPU says so instead of aborting', requires(TEST_DEPS.swiftshader), () => {
+    const code = `
+      const { OrtDenoiser } = await import(${JSON.stringify(NODE_DIST)});
+      const m = await OrtDenoiser.create(${JSON.stringify(imageModel())}, { executionProviders: ['webgpu'], outputsOnDevice: true });
+      try { await m.predict(new Float32Array(16), [1, 1, 4, 4], new Int32Array([3]), null); } catch (e) { console.log(e.message); }
+      await m.dispose();`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, ...SWIFTSHADER } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(`${join(dir, 'img.onnx')}: this session keeps its outputs on the GPU (outputsOnDevice); sample with sampleOrt`);
   });
 });
