@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import { createScheduler, type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
+import { createScheduler, type NoiseSource, PhiloxNoise, type Scheduler, SchedulerConfigError } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFilesAtomic } from '@onnx-ddpm/trainer/files';
 import { checkOutputPath, describeFsError } from '../output.js';
@@ -43,8 +43,6 @@ export const sampleCommand: Command = {
     const method = methodFlag(values);
     const stepsFlag = intFlag(values, 'steps', 1);
     const etaFlag = numberFlag(values, 'eta');
-    if (method === 'ddpm' && etaFlag !== undefined) throw new UsageError('--eta applies to --method ddim only');
-    if (etaFlag !== undefined && etaFlag < 0) throw new UsageError(`--eta must be ≥ 0, got ${etaFlag}`);
     const seed = intFlag(values, 'seed', 0, Number.MAX_SAFE_INTEGER)!;
     const guidance = numberFlag(values, 'guidance');
     const classFlag = intFlag(values, 'class', 0);
@@ -85,6 +83,8 @@ export const sampleCommand: Command = {
         onWarning: warn,
         // ORT's own log would print a failed allocation a second time, raw: its errors reach us as exceptions.
         sessionOptions: { logSeverityLevel: 4 },
+        // On WebGPU, x_t stays on the GPU between steps (sampleOrt's device-resident loop).
+        outputsOnDevice: true,
       });
       const { sampleShape, numClasses } = model.info;
       const isImage = sampleShape.length === 3;
@@ -111,7 +111,14 @@ export const sampleCommand: Command = {
         throw new UsageError(`--steps must be in [1, ${config.num_train_timesteps}] for this model (T = ${config.num_train_timesteps}), got ${stepsFlag}`);
       }
       const steps = method === 'ddim' ? (stepsFlag ?? Math.min(50, config.num_train_timesteps)) : stepsFlag;
-      const scheduler = createScheduler(config, { method, steps, eta: etaFlag });
+      let scheduler: Scheduler;
+      try {
+        scheduler = createScheduler(config, { method, steps, eta: etaFlag });
+      } catch (err) {
+        // The scheduler checks η (≥ 0, finite, DDIM only); its message names η, ours the flag.
+        if (err instanceof SchedulerConfigError && etaFlag !== undefined && err.message.startsWith('eta ')) throw new UsageError(`--${err.message}`);
+        throw err;
+      }
       const total = scheduler.length;
 
       let noise: NoiseSource = new PhiloxNoise(seed);
@@ -152,12 +159,14 @@ export const sampleCommand: Command = {
         const count = Math.min(plan.batch, n - first);
         const done = (first / plan.batch) * total;
         const part = await sampler
-          .sample(model, scheduler, {
+          .sampleOrt(model, scheduler, {
             batch: count,
             firstSample: first,
             noise,
             classLabels: classLabels?.subarray(first, first + count) ?? null,
             guidance,
+            // x_t comes back to the host about 20 times a run (every step for --frames' first batch).
+            callbackEvery: framesPath && first === 0 ? 1 : Math.ceil(total / 20),
             onStep: (e) => {
               if (framesPath && first === 0) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
               progress.update(done + e.index);
