@@ -168,7 +168,8 @@ describe('onnx-ddpm sample', () => {
       ['NaN in x_t', ['--model', 'nan.onnx', '--method', 'ddpm'], 1, /x_t became NaN at reverse step 31\/50 \(t=19, element 0\)/],
       ['bad method', ['--model', 'img.onnx', '--method', 'plms'], 2, /--method must be ddpm or ddim, got 'plms'/],
       ['unknown EP', ['--model', 'img.onnx', '--ep', 'cpu,tpu'], 2, /--ep: unknown execution provider 'tpu'/],
-      ['eta with ddpm', ['--model', 'img.onnx', '--method', 'ddpm', '--eta', '0.5'], 2, /--eta applies to --method ddim only/],
+      ['eta with ddpm', ['--model', 'img.onnx', '--method', 'ddpm', '--eta', '0.5'], 2, /--eta applies to DDIM only \(DDPM is always η = 1\), got eta=0\.5/],
+      ['negative eta', ['--model', 'img.onnx', '--eta=-1'], 2, /--eta must be ≥ 0, got -1$/],
       ['class on an unconditional model', ['--model', 'img.onnx', '--class', '1'], 2, /--class needs a class-conditional model/],
       ['steps above T', ['--model', 'img.onnx', '--steps', '51'], 2, /--steps must be in \[1, 50\] for this model/],
     ];

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import { createScheduler, type NoiseSource, PhiloxNoise } from '@onnx-ddpm/schedule';
+import { createScheduler, type NoiseSource, PhiloxNoise, type Scheduler, SchedulerConfigError } from '@onnx-ddpm/schedule';
 import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { checkOutputPath, writeOutputs } from '../output.js';
 import { openDenoiser } from '../open-model.js';
@@ -45,8 +45,6 @@ export const sampleCommand: Command = {
     const method = methodFlag(values);
     const stepsFlag = intFlag(values, 'steps', 1);
     const etaFlag = numberFlag(values, 'eta');
-    if (method === 'ddpm' && etaFlag !== undefined) throw new UsageError('--eta applies to --method ddim only');
-    if (etaFlag !== undefined && etaFlag < 0) throw new UsageError(`--eta must be ≥ 0, got ${etaFlag}`);
     const seed = intFlag(values, 'seed', 0, Number.MAX_SAFE_INTEGER)!;
     const guidance = numberFlag(values, 'guidance');
     const classFlag = intFlag(values, 'class', 0);
@@ -82,7 +80,9 @@ export const sampleCommand: Command = {
     try {
       const source = await sampler.loadModelSource(modelPath, { schedulerConfigPath: stringFlag(values, 'scheduler-config') });
       for (const w of source.warnings) warn(w);
-      model = await openDenoiser(sampler, source, executionProviders, warn);
+      // An edited run (--init, --latents) takes the host loop, which reads outputs back from the GPU anyway.
+      const edited = values.init !== undefined || values.latents !== undefined;
+      model = await openDenoiser(sampler, source, executionProviders, warn, !edited);
       const { sampleShape, numClasses } = model.info;
       const isImage = sampleShape.length === 3;
       const isPoints = sampleShape.length === 1 && sampleShape[0] === 2;
@@ -103,7 +103,14 @@ export const sampleCommand: Command = {
         throw new UsageError(`--steps must be in [1, ${config.num_train_timesteps}] for this model (T = ${config.num_train_timesteps}), got ${stepsFlag}`);
       }
       const steps = method === 'ddim' ? (stepsFlag ?? Math.min(50, config.num_train_timesteps)) : stepsFlag;
-      const scheduler = createScheduler(config, { method, steps, eta: etaFlag });
+      let scheduler: Scheduler;
+      try {
+        scheduler = createScheduler(config, { method, steps, eta: etaFlag });
+      } catch (err) {
+        // The scheduler checks η (≥ 0, finite, DDIM only); its message names η, ours the flag.
+        if (err instanceof SchedulerConfigError && etaFlag !== undefined && err.message.startsWith('eta ')) throw new UsageError(`--${err.message}`);
+        throw err;
+      }
       const total = scheduler.length;
       const edits = await loadSampleEdits(sampler, values, model.info, range, scheduler);
       for (const note of edits.notes) warn(note);
@@ -147,13 +154,15 @@ export const sampleCommand: Command = {
         const count = Math.min(plan.batch, range.count - offset);
         const done = (offset / plan.batch) * total;
         const part = await sampler
-          .sample(model, scheduler, {
+          .sampleOrt(model, scheduler, {
             batch: count,
             firstSample: range.first + offset,
             ...batchEdits(edits, offset, count, itemSize),
             noise,
             classLabels: runLabels?.subarray(offset, offset + count) ?? null,
             guidance,
+            // x_t comes back to the host about 20 times a run (every step for --frames' first batch).
+            callbackEvery: framesPath && offset === 0 ? 1 : Math.ceil(total / 20),
             onStep: (e) => {
               if (framesPath && offset === 0) frames.push({ t: e.t, xt: e.xt.slice(0, itemSize), x0: e.x0.slice(0, itemSize) });
               progress.update(done + e.index);

@@ -9,6 +9,7 @@ export type { FlopCount } from '../io/model-flops.js';
 export { measureModelFlops } from '../io/model-flops-node.js';
 export { encodeScatterPng, encodeSvgPng } from '../io/scatter.js';
 export { encodeTrajectoryStrip, type TrajectoryFrame } from '../io/trajectory-strip.js';
+export { sampleOnDevice, sampleOrt } from '../ort/sample-on-device.js';
 export { ExecutionProviderError } from '../ort/session.js';
 export { loadModelSource, type ModelFileSource, readModelSummary, resolveModelFile } from './model-source.js';
 export { OrtDenoiser, type OrtDenoiserOptions } from './ort-denoiser.js';

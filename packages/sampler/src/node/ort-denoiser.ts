@@ -1,3 +1,4 @@
+import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import * as ort from 'onnxruntime-node';
 import { checkPredictArgs, type DenoiserBinding } from '../core/denoiser-contract.js';
 import { OrtDenoiserBase, type DenoiserSessionOptions, openDenoiserSession } from '../ort/denoiser.js';
@@ -5,6 +6,12 @@ import { DEFAULT_EXECUTION_PROVIDERS, type ExecutionProviderName, NODE_PROVIDERS
 
 export interface OrtDenoiserOptions extends Omit<DenoiserSessionOptions<ExecutionProviderName>, 'sessionOptions'> {
   sessionOptions?: ort.InferenceSession.SessionOptions;
+  /**
+   * On the WebGPU EP, keep the model's outputs on the GPU (`preferredOutputLocation: 'gpu-buffer'`)
+   * for the device-resident loop (`sampleOrt`/`sampleOnDevice`); `predict` then reads its output
+   * back through a second, tiny session.
+   */
+  outputsOnDevice?: boolean;
 }
 
 /**
@@ -12,33 +19,38 @@ export interface OrtDenoiserOptions extends Omit<DenoiserSessionOptions<Executio
  * arrays in tensors it keeps, and after a first run writes every output of a batch size into one
  * preallocated tensor.
  *
- * Outputs come back to host memory every step, because the step math runs in JS. Measured with
- * onnxruntime-node 1.30: `preferredOutputLocation: 'gpu-buffer'` works on its WebGPU EP (such an
- * output can be fed back as an input) but `getData()` on it aborts the process, and the CUDA EP
- * has no device output location in the Node binding; so a device-resident loop would need the
- * step itself in the graph.
+ * With `outputsOnDevice` on WebGPU, outputs stay on the GPU for the device-resident loop
+ * (../ort/sample-on-device.ts, the step itself a graph on the same EP). onnxruntime-node 1.30 can
+ * feed such a tensor back as an input but cannot download it (its binding's `download` throws a
+ * C++ `"not implemented"` that aborts the process), so `predict` on such a session copies the output
+ * to the host by running an Identity graph whose output is in host memory; the CUDA EP has no device
+ * output location in the Node binding at all.
  */
 export class OrtDenoiser extends OrtDenoiserBase<ExecutionProviderName> {
   /** Preallocated outputs per batch size, bound after a first run confirmed the output shape. */
   private readonly outputs = new Map<number, ort.Tensor>();
   /** Input tensors wrapping the caller's arrays (the loop alternates between a few buffers). */
   private readonly samples = new Map<Float32Array, ort.Tensor>();
+  /** With outputsOnDevice: an Identity graph on the same EP with its output in host memory. */
+  private readBack: Promise<ort.InferenceSession> | null = null;
 
-  private constructor(session: ort.InferenceSession, executionProvider: ExecutionProviderName, binding: DenoiserBinding) {
-    super(ort, session, executionProvider, binding, 'onnxruntime');
+  private constructor(session: ort.InferenceSession, executionProvider: ExecutionProviderName, binding: DenoiserBinding, outputsOnDevice: boolean) {
+    super(ort, session, executionProvider, binding, 'onnxruntime', outputsOnDevice);
   }
 
   /** Creates a session on the first working provider (default `cuda,cpu`) and checks the model's inputs against the contract. */
   static async create(model: string | Uint8Array, opts: OrtDenoiserOptions = {}): Promise<OrtDenoiser> {
-    const sessionOptions = opts.sessionOptions;
+    const { sessionOptions, outputsOnDevice = false } = opts;
+    const onDevice = (ep: ExecutionProviderName) => outputsOnDevice && ep === 'webgpu';
     const { session, executionProvider, binding } = await openDenoiserSession(ort, model, NODE_PROVIDERS, DEFAULT_EXECUTION_PROVIDERS, {
       ...opts,
-      sessionOptions: () => ({ ...sessionOptions }),
+      sessionOptions: (ep) => ({ ...sessionOptions, ...(onDevice(ep) ? { preferredOutputLocation: 'gpu-buffer' as const } : {}) }),
     });
-    return new OrtDenoiser(session, executionProvider, binding);
+    return new OrtDenoiser(session, executionProvider, binding, onDevice(executionProvider));
   }
 
   async predict(sample: Float32Array, shape: readonly number[], timestep: Int32Array, classLabels: Int32Array | null): Promise<Float32Array> {
+    if (this.outputsOnDevice) return this.predictReadBack(sample, shape, timestep, classLabels);
     checkPredictArgs(this.binding, sample.length, shape, timestep, classLabels);
     const batch = shape[0]!;
     let input = this.samples.get(sample);
@@ -58,4 +70,29 @@ export class OrtDenoiser extends OrtDenoiserBase<ExecutionProviderName> {
     this.outputs.set(batch, new ort.Tensor('float32', new Float32Array(out.data.length), [...shape]));
     return out.data as Float32Array;
   }
+
+  private async predictReadBack(sample: Float32Array, shape: readonly number[], timestep: Int32Array, classLabels: Int32Array | null): Promise<Float32Array> {
+    const out = await this.forward(new ort.Tensor('float32', sample, [...shape]), timestep, classLabels);
+    try {
+      this.readBack ??= ort.InferenceSession.create(identityGraph(shape.length), { executionProviders: [this.executionProvider], logSeverityLevel: 3 });
+      return (await (await this.readBack).run({ x: out })).y!.data as Float32Array;
+    } finally {
+      out.dispose();
+    }
+  }
+
+  override async dispose(): Promise<void> {
+    await (await this.readBack)?.release();
+    await super.dispose();
+  }
+}
+
+/** y = x for float32 tensors of the given rank. */
+function identityGraph(rank: number): Uint8Array {
+  const g = new GraphBuilder({ name: 'onnx_ddpm_read_back' });
+  const dims = Array.from({ length: rank }, (_, i) => `d${i}`);
+  g.input('x', 'float32', dims);
+  g.node('Identity', ['x'], {}, { outputs: ['y'] });
+  g.output('y', 'float32', dims);
+  return encodeModel(g.build({ producerName: 'onnx-ddpm' }));
 }

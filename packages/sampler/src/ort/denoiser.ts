@@ -1,11 +1,12 @@
 // A denoiser on an ORT session, written once over onnxruntime-common: the contract binding, feed
 // building (timestep and label tensors reused per batch size, in the dtype and rank the model
-// declares), the run with its errors shortened, the output check. onnxruntime-node and -web
-// subclass it with their own hooks (Node: a preallocated output; web: outputs left on the GPU).
+// declares), the run with its errors shortened, the output check, and `forward` on tensors that may
+// live on the GPU (for the device-resident loop of sample-on-device.ts). onnxruntime-node and -web
+// subclass it with their own hooks (Node: a preallocated output; web: reading GPU outputs back).
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { DDPM_IO_NAMES } from '@onnx-ddpm/onnx';
 import type { DenoiserModel, DenoiserInfo } from '../core/denoiser.js';
-import { bindDenoiser, type DenoiserBinding, type DenoiserBindingOptions, type IntLikeType } from '../core/denoiser-contract.js';
+import { bindDenoiser, checkPredictArgs, type DenoiserBinding, type DenoiserBindingOptions, type IntLikeType } from '../core/denoiser-contract.js';
 import { SamplerError } from '../core/errors.js';
 import { type OpenSessionOptions, type OrtModule, openSession, type ProviderTable, shortOrtMessage } from './session.js';
 
@@ -60,8 +61,20 @@ export abstract class OrtDenoiserBase<EP extends string> implements DenoiserMode
     readonly executionProvider: EP,
     protected readonly binding: DenoiserBinding,
     private readonly runtime: string,
+    /** Whether the session keeps its outputs on the GPU (`preferredOutputLocation: 'gpu-buffer'`). */
+    readonly outputsOnDevice: boolean,
   ) {
     this.info = binding.info;
+  }
+
+  /**
+   * One forward pass on a `sample` tensor that may live on the GPU; returns the output tensor where
+   * the session put it (a GPU buffer when {@link outputsOnDevice}: the caller disposes it).
+   */
+  async forward(sample: Tensor, timestep: Int32Array, classLabels: Int32Array | null): Promise<Tensor> {
+    const shape = sample.dims;
+    checkPredictArgs(this.binding, sample.size, shape, timestep, classLabels);
+    return this.run(this.feeds(sample, shape[0]!, timestep, classLabels), shape);
   }
 
   abstract predict(sample: Float32Array, shape: readonly number[], timestep: Int32Array, classLabels: Int32Array | null): Promise<Float32Array>;

@@ -5,4 +5,4 @@ export { SAMPLE_COLOR } from '../io/scatter-svg.js';
 export { ExecutionProviderError } from '../ort/session.js';
 export { OrtWebDenoiser, type OrtWebDenoiserOptions } from './ort-web-denoiser.js';
 export { loadOrtWeb, type OrtWebModule, type WebExecutionProvider, webGpuUnavailableReason } from './ort-web-runtime.js';
-export { sampleOnDevice, sampleWeb } from './sample-web.js';
+export { sampleOnDevice, sampleOrt as sampleWeb } from '../ort/sample-on-device.js';

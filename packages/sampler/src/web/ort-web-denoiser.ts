@@ -11,8 +11,8 @@ export interface OrtWebDenoiserOptions extends Omit<DenoiserSessionOptions<WebEx
 /**
  * An DenoiserModel on onnxruntime-web (WebGPU, else wasm): the shared ORT adapter plus the web's hook.
  * On WebGPU the session keeps its output on the GPU (`preferredOutputLocation: 'gpu-buffer'`):
- * {@link forward} hands that tensor on without a copy (for the device-resident loop in
- * sample-web.ts), {@link predict} reads it back.
+ * `forward` hands that tensor on without a copy (for the device-resident loop of
+ * ../ort/sample-on-device.ts), {@link predict} reads it back.
  */
 export class OrtWebDenoiser extends OrtDenoiserBase<WebExecutionProvider> {
   private constructor(
@@ -21,7 +21,7 @@ export class OrtWebDenoiser extends OrtDenoiserBase<WebExecutionProvider> {
     executionProvider: WebExecutionProvider,
     binding: DenoiserBinding,
   ) {
-    super(ort, session, executionProvider, binding, 'onnxruntime-web');
+    super(ort, session, executionProvider, binding, 'onnxruntime-web', executionProvider === 'webgpu');
   }
 
   /** Creates a session on the first working provider (default `webgpu,wasm`) and checks the model's inputs against the contract. */
@@ -34,19 +34,9 @@ export class OrtWebDenoiser extends OrtDenoiserBase<WebExecutionProvider> {
     return new OrtWebDenoiser(ort, session as OrtWeb.InferenceSession, executionProvider, binding);
   }
 
-  /**
-   * One forward pass on a `sample` tensor that may live on the GPU; returns the output tensor where
-   * the session put it (a GPU buffer on WebGPU: the caller disposes it).
-   */
-  async forward(sample: OrtWeb.Tensor, timestep: Int32Array, classLabels: Int32Array | null): Promise<OrtWeb.Tensor> {
-    const shape = sample.dims;
-    checkPredictArgs(this.binding, sample.size, shape, timestep, classLabels);
-    return (await this.run(this.feeds(sample, shape[0]!, timestep, classLabels), shape)) as OrtWeb.Tensor;
-  }
-
   async predict(sample: Float32Array, shape: readonly number[], timestep: Int32Array, classLabels: Int32Array | null): Promise<Float32Array> {
     checkPredictArgs(this.binding, sample.length, shape, timestep, classLabels);
-    const out = await this.forward(new this.ort.Tensor('float32', sample, [...shape]), timestep, classLabels);
+    const out = (await this.forward(new this.ort.Tensor('float32', sample, [...shape]), timestep, classLabels)) as OrtWeb.Tensor;
     if (out.location === 'cpu') return out.data as Float32Array;
     return (await out.getData(true)) as Float32Array;
   }
