@@ -63,7 +63,7 @@ const shown = (p) => (isAbsolute(p) && !relative(root, p).startsWith('..') ? rel
 const log = (line) => process.stderr.write(`${line}\n`);
 
 const sampler = await import('@onnx-ddpm/sampler/node');
-const trainer = await import('@onnx-ddpm/trainer');
+const trainer = await import('@onnx-ddpm/trainer/node');
 const card = await import(new URL('../packages/cli/dist/card/index.js', import.meta.url).href);
 const { loadToyReference, pointQuality } = await import(new URL('../packages/cli/dist/eval/point-quality.js', import.meta.url).href);
 const { generateSamples } = await import(new URL('../packages/cli/dist/eval/generate.js', import.meta.url).href);

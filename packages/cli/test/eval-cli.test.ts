@@ -14,7 +14,7 @@ import {
   makeToyDataset,
   type ModelConfig,
   selectBackend,
-} from '@onnx-ddpm/trainer';
+} from '@onnx-ddpm/trainer/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gaussianStats, frechetDistance } from '../src/eval/fid.js';
 import { OrtImageClassifier } from '../src/eval/ort-classifier.js';

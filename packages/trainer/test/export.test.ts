@@ -15,7 +15,7 @@ import {
   ExportParityError,
   exportOnnx,
   type UNetConfig,
-} from '../src/model/index.js';
+} from '../src/node.js';
 
 const smallUNet: UNetConfig = {
   kind: 'unet',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Command, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { parseBackend, trainerUserError } from './train.js';
 
-type Trainer = typeof import('@onnx-ddpm/trainer');
+type Trainer = typeof import('@onnx-ddpm/trainer/node');
 type Checkpoint = Awaited<ReturnType<Trainer['loadCheckpoint']>>;
 
 /** Writes the checkpoint's compact copy, with the run's log up to its step beside it (for loss curves). */
@@ -39,7 +39,7 @@ export const exportCommand: Command = {
     const opset = intFlag(values, 'opset', 1)!;
     const backend = parseBackend(stringFlag(values, 'backend'));
     const useEma = values['no-ema'] !== true;
-    const trainer = await import('@onnx-ddpm/trainer');
+    const trainer = await import('@onnx-ddpm/trainer/node');
     try {
       const ckpt = await trainer.loadCheckpoint(dir);
       if (compactOut) {

@@ -20,7 +20,7 @@ function parseRuntimes(text: string): RuntimeId[] {
 
 async function loadModel(modelPath: string | undefined, checkpoint: string | undefined): Promise<ModelUnderTest> {
   const sampler = await import('@onnx-ddpm/sampler/node');
-  const trainer = await import('@onnx-ddpm/trainer');
+  const trainer = await import('@onnx-ddpm/trainer/node');
   try {
     if (checkpoint !== undefined) return await modelFromCheckpoint(checkpoint, modelPath);
     if (modelPath !== undefined) return await modelFromFile(modelPath);

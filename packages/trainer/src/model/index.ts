@@ -1,6 +1,7 @@
 /**
  * ε-prediction networks (U-Net, MLP) built from modules that each compute in TF.js (NHWC) and
- * emit their ONNX nodes (NCHW) from the same weights, plus the ONNX export and its parity check.
+ * emit their ONNX nodes (NCHW) from the same weights, plus the ONNX export (its parity check against
+ * onnxruntime-node is in node.ts).
  */
 export {
   defaultMlpConfig,
@@ -23,4 +24,3 @@ export {
   ONNX_IO_NAMES,
   ONNX_METADATA_KEYS,
 } from './export.js';
-export { checkExportParity, ExportParityError, type ParityOptions } from './parity.js';

@@ -1,7 +1,7 @@
 // Worker-thread entry of the data-parallel engine: one TrainReplica on a single-threaded backend.
 // Runs from dist/ only (worker_threads cannot load .ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { selectBackend } from '../backend/index.js';
+import { selectBackend } from '../backend/node.js';
 import { TrainReplica } from '../train/replica.js';
 import type { FromWorker, ReplicaWorkerData, ToWorker } from './protocol.js';
 
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const sizes = replica.model.params.map((p) => p.size);
   let gradViews: Float32Array[] = [];
   let averagedViews: Float32Array[] = [];
-  port!.on('message', (message: ToWorker) => {
+  port!.on('message', async (message: ToWorker) => {
     try {
       switch (message.type) {
         case 'buffers':
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
           send({ type: 'buffers-set' });
           break;
         case 'compute': {
-          const { loss, grads } = replica.computeGradients(message.batch);
+          const { loss, grads } = await replica.computeGradients(message.batch);
           for (const [i, g] of grads.entries()) gradViews[i]!.set(g);
           send({ type: 'computed', loss });
           break;

@@ -1,5 +1,6 @@
 import { renameSync, rmSync } from 'node:fs';
-import { checkExportParity, createModel, exportOnnx } from '../model/index.js';
+import { createModel, exportOnnx } from '../model/index.js';
+import { checkExportParity } from '../model/node.js';
 import { type Checkpoint, CheckpointError, writeFileDurably } from './checkpoint.js';
 
 export interface ExportCheckpointOptions {

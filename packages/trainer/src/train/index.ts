@@ -1,5 +1,4 @@
 export type { TrainBatch } from './batch-types.js';
-export { type Checkpoint, CheckpointError, hasCheckpoint, latestCheckpointPath, loadCheckpoint, saveCheckpoint, saveCompactCheckpoint } from './checkpoint.js';
 export {
   type ConfigOverrides,
   type DataConfig,
@@ -14,15 +13,8 @@ export {
 } from './config.js';
 export { createLocalEngine, type TrainEngine } from './engine.js';
 export { emaDecayAt, learningRateAt, type TrainHyper } from './hyper.js';
-export { logUpToStep, type TrainLogRecord, type TrainOptions, type TrainResult, train } from './loop.js';
 export { type PreviewOptions, sampleDdim, sampleShape } from './preview.js';
 export { ProgressBar, type ProgressStream } from './progress.js';
 export { type ReplicaInit, TrainReplica } from './replica.js';
 export { type BatchPlan, BatchSampler } from './sampler.js';
 export { cloneState, type ReplicaState } from './state.js';
-export {
-  type ExportCheckpointOptions,
-  type ExportCheckpointResult,
-  exportCheckpoint,
-  trainingMetadata,
-} from './export-checkpoint.js';

@@ -201,7 +201,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       }
       if (opts.onPreview && s.previewEvery > 0 && (step % s.previewEvery === 0 || step === s.steps)) {
         shadow.setWeights((await engine.getState()).ema);
-        const { samples, shape } = sampleDdim(shadow, config.scheduler, {
+        const { samples, shape } = await sampleDdim(shadow, config.scheduler, {
           count: s.previewCount,
           steps: s.previewSteps,
           seed: s.seed,

@@ -21,7 +21,11 @@ export function sampleShape(model: EpsNet, count: number): number[] {
  * Draws samples with the model's current weights by a short DDIM loop (Song et al. 2021, η = 0) on the
  * schedule package's tables. A class-conditional model gets labels 0, 1, 2, … cycling over its classes.
  */
-export function sampleDdim(model: EpsNet, scheduler: SchedulerConfig, opts: PreviewOptions): { samples: Float32Array; shape: number[] } {
+export async function sampleDdim(
+  model: EpsNet,
+  scheduler: SchedulerConfig,
+  opts: PreviewOptions,
+): Promise<{ samples: Float32Array; shape: number[] }> {
   const shape = sampleShape(model, opts.count);
   const tables = computeTables(scheduler);
   const timesteps = inferenceTimesteps(scheduler, Math.min(opts.steps, scheduler.num_train_timesteps));
@@ -41,7 +45,7 @@ export function sampleDdim(model: EpsNet, scheduler: SchedulerConfig, opts: Prev
           training: false,
         }),
       );
-      eps.set(out.dataSync() as Float32Array);
+      eps.set((await out.data()) as Float32Array);
       out.dispose();
       // Each item shares one t, so one call covers the batch.
       ddimStep(tables, scheduler, x, eps, t, prevT, 0, null, next);

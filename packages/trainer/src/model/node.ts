@@ -1,0 +1,1 @@
+export { checkExportParity, ExportParityError, type ParityOptions } from './parity.js';

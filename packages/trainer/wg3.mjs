@@ -1,0 +1,16 @@
+import { create, globals } from 'webgpu'; Object.assign(globalThis, globals);
+const gpu = create([]);
+globalThis.navigator ??= {};
+Object.defineProperty(globalThis.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+const tf = await import('@tensorflow/tfjs-core');
+await import('@tensorflow/tfjs-backend-webgpu');
+console.log(await tf.setBackend('webgpu'), tf.getBackend());
+const b = tf.backend();
+console.log(b.adapterInfo);
+const x = tf.randomNormal([2,8,8,4], 0, 1, 'float32', 1);
+const w = tf.variable(tf.randomNormal([3,3,4,8], 0, 1, 'float32', 2));
+const t0 = performance.now();
+const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.conv2d(x, w, 1, 'same'))), [w]);
+console.log(value.dataSync()[0], Object.values(grads)[0].dataSync().slice(0,3), performance.now()-t0);
+tf.engine().removeBackend('webgpu');  
+delete globalThis.navigator.gpu;
