@@ -48,7 +48,7 @@ function evenSeries(r2: tf.Tensor2D, coefficients: number[]): tf.Tensor2D {
  * (SwiftShader's sin(868.5) is 2e-4 off), which would make the same step's gradients differ across backends by
  * more than 1e-4; range reduction and Taylor series agree with a CPU's sin and cos to ~1e-6 on every backend.
  */
-function sinCos(x: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+export function sinCos(x: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
   const r = reduceAngle(x);
   const r2 = tf.square(r);
   return [tf.mul(r, evenSeries(r2, SIN_TAYLOR)), evenSeries(r2, COS_TAYLOR)];
