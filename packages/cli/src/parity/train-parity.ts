@@ -53,7 +53,7 @@ export function relativeMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): num
     diff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(diff, d);
     scale = Math.max(scale, Math.abs(a[k]!), Math.abs(b[k]!));
   }
-  return diff === 0 ? 0 : diff / scale;
+  return diff === 0 ? 0 : Number.isFinite(diff) ? diff / scale : diff;
 }
 
 function worstOver(names: string[], values: number[]): { value: number; worst: string } {
@@ -73,10 +73,12 @@ function ulp32(v: number): number {
 /**
  * The Adam update's relative difference for one parameter: max over compared elements of |w′_a − w′_b| less
  * one float32 ulp of w′ (two updates a hair apart can round to neighbouring weights), over max|w′ − w|.
- * Adam's first step is lr·g/(|g| + ε) ≈ lr·sign(g), so an element whose gradient is within the gradient
- * bound of 0 (|g| ≤ bound · max|g| on either backend) may move the other way; those are counted, not compared.
+ * Adam's first step is lr·g/(|g| + ε): where |g| ≥ ε/bound it is lr·sign(g) to within the bound, and the
+ * same on both backends once g agrees in sign. Elements with a smaller |g|, or within the gradient bound of
+ * 0 (|g| ≤ bound · max|g|, whose sign the backends may disagree on), pass the gradient's own rounding on to
+ * the step; they are counted, not compared (the gradient comparison covers them).
  */
-function updateDiff(x: TrainStepOutput, y: TrainStepOutput, i: number, gradientBound: number): { rel: number; compared: number; skipped: number } {
+function updateDiff(x: TrainStepOutput, y: TrainStepOutput, i: number, gradientBound: number, adamEps: number): { rel: number; compared: number; skipped: number } {
   const [gx, gy, wx, wy, ux, uy] = [x.grads[i]!, y.grads[i]!, x.after[i]!, y.after[i]!, x.updates[i]!, y.updates[i]!];
   let gScale = 0;
   for (let k = 0; k < gx.length; k++) gScale = Math.max(gScale, Math.abs(gx[k]!), Math.abs(gy[k]!));
@@ -84,7 +86,7 @@ function updateDiff(x: TrainStepOutput, y: TrainStepOutput, i: number, gradientB
   let uScale = 0;
   let compared = 0;
   for (let k = 0; k < gx.length; k++) {
-    if (!(Math.min(Math.abs(gx[k]!), Math.abs(gy[k]!)) > gradientBound * gScale)) continue;
+    if (!(Math.min(Math.abs(gx[k]!), Math.abs(gy[k]!)) > Math.max(gradientBound * gScale, adamEps / gradientBound))) continue;
     compared++;
     const d = Math.abs(wx[k]! - wy[k]!);
     excess = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(excess, d - ulp32(Math.max(Math.abs(wx[k]!), Math.abs(wy[k]!))));
@@ -94,11 +96,18 @@ function updateDiff(x: TrainStepOutput, y: TrainStepOutput, i: number, gradientB
 }
 
 /** Compares one model's training step on two backends (loss, every gradient, the Adam update). */
-export function compareTrainSteps(model: TrainParityModel, a: string, b: string, x: TrainStepOutput, y: TrainStepOutput): TrainPairReport {
+export function compareTrainSteps(
+  model: TrainParityModel,
+  a: string,
+  b: string,
+  x: TrainStepOutput,
+  y: TrainStepOutput,
+  adamEps: number,
+): TrainPairReport {
   const t = TRAIN_TOLERANCES;
   const loss = judge(relativeMaxDiff([x.loss], [y.loss]), t.loss);
   const gradient = worstOver(x.paramNames, x.grads.map((g, i) => relativeMaxDiff(g, y.grads[i]!)));
-  const perParam = x.updates.map((_, i) => updateDiff(x, y, i, t.gradient));
+  const perParam = x.updates.map((_, i) => updateDiff(x, y, i, t.gradient, adamEps));
   const update = worstOver(x.paramNames, perParam.map((p) => p.rel));
   const compared = perParam.reduce((n, p) => n + p.compared, 0);
   const skipped = perParam.reduce((n, p) => n + p.skipped, 0);
@@ -170,7 +179,7 @@ export async function runTrainParity(
     for (let i = 0; i < ran.length; i++) {
       for (let j = i + 1; j < ran.length; j++) {
         const [a, b] = [ran[i]!, ran[j]!];
-        pairs.push(compareTrainSteps(model, a, b, outputs.get(a)!.get(model)!, outputs.get(b)!.get(model)!));
+        pairs.push(compareTrainSteps(model, a, b, outputs.get(a)!.get(model)!, outputs.get(b)!.get(model)!, trainParitySetup(trainer, model, 1).config.train.adamEps));
       }
     }
   }
