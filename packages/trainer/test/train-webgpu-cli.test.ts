@@ -36,7 +36,7 @@ describe.skipIf(!existsSync(SWIFTSHADER_ICD))('onnx-ddpm train --backend webgpu 
     const ckpt = await loadCheckpoint(run);
     expect(ckpt.step).toBe(3);
     expect(ckpt.metrics.backend).toBe('webgpu');
-  });
+  }, 1_200_000);
 
   it('auto never trains on a software adapter and says why it skipped it', () => {
     const r = cli(['train', '--data', 'toy:moons', '--backend', 'auto', '--steps', '1', '--batch', '8', '--config', TINY, '--out', join(tmp, 'auto'), '--preview-every', '0'], {
@@ -46,7 +46,7 @@ describe.skipIf(!existsSync(SWIFTSHADER_ICD))('onnx-ddpm train --backend webgpu 
     expect(r.stderr).toMatch(/^ {2}skipped webgpu: only a software adapter, google swiftshader .*\(software\) \(--backend webgpu trains on it\)$/m);
     expect(r.stderr).not.toMatch(/backend: webgpu/);
     expect(r.code, r.stderr).toBe(0);
-  });
+  }, 300_000);
 
   it('--workers > 1 on webgpu is a usage error', () => {
     const r = cli(['train', '--data', 'toy:moons', '--backend', 'webgpu', '--workers', '2', '--steps', '1', '--out', join(tmp, 'workers')]);
