@@ -42,7 +42,7 @@ function syntheticIdx(count) {
   const header = (magic, dims) => {
     const b = Buffer.alloc(4 + 4 * dims.length);
     b.writeUInt32BE(magic, 0);
-    dims.forEach((d, i) => b.writeUInt32BE(d, 4 + 4 * i));
+    for (const [i, d] of dims.entries()) b.writeUInt32BE(d, 4 + 4 * i);
     return b;
   };
   const pixels = Buffer.alloc(count * 28 * 28);
