@@ -43,14 +43,7 @@ export function trainParitySetup(trainer: Trainer, model: TrainParityModel, batc
 export async function runTrainStep(trainer: Trainer, model: TrainParityModel, batch: number): Promise<TrainStepOutput> {
   const { dataset, config } = trainParitySetup(trainer, model, batch);
   const s = config.train;
-  const sampler = new trainer.BatchSampler(dataset, {
-    batchSize: s.batchSize,
-    seed: s.seed,
-    numTimesteps: config.scheduler.num_train_timesteps,
-    antithetic: s.antithetic,
-    classConditional: s.classConditional,
-    labelDropout: s.labelDropout,
-  });
+  const sampler = trainer.BatchSampler.forConfig(dataset, config);
   const replica = trainer.TrainReplica.create({ modelConfig: config.model, train: trainer.hyperOf(config), seed: s.seed });
   try {
     const before = replica.getState().weights;
