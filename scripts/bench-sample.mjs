@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SCHEDULER_CONFIG, schedulerConfigToJSON } from '../packages/schedule/dist/index.js';
-import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '../packages/trainer/dist/index.js';
+import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '../packages/trainer/dist/node.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({

@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { BENCH_TRAIN_HYPER, syntheticBatch, timeTrainSteps } from '../packages/cli/dist/bench/training.js';
-import { selectBackend } from '../packages/trainer/dist/backend/index.js';
+import { selectBackend } from '../packages/trainer/dist/backend/node.js';
 import { createModel, defaultUNetConfig } from '../packages/trainer/dist/model/index.js';
 import { createWorkerEngine } from '../packages/trainer/dist/parallel/index.js';
 

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { DEFAULT_SCHEDULER_CONFIG, PhiloxNoise } from '../schedule/dist/index.js';
 import { measureModelFlops, OrtEpsModel, sample } from '../sampler/dist/node/index.js';
-import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '../trainer/dist/index.js';
+import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '../trainer/dist/node.js';
 import { serveStatic } from './serve.mjs';
 
 const { values: args } = parseArgs({ options: { batch: { type: 'string', default: '1,16' }, steps: { type: 'string', default: '10' } } });
