@@ -18,7 +18,7 @@ import {
   loadDataset,
   selectBackend,
   trainClassifier,
-} from '../packages/trainer/dist/index.js';
+} from '../packages/trainer/dist/node.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
