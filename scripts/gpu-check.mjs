@@ -7,7 +7,7 @@
 // --quick (for a machine without a GPU, where WebGPU is SwiftShader): the MLP instead of the U-Net for the
 // training parity and speed rows (20 steps), 2 reverse steps for the benches and the sampling parity.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +19,14 @@ const rows = [];
 let failed = false;
 
 /** Runs `onnx-ddpm …`; progress goes to this process's stderr. */
-function cli(args) {
+function cli(args, env = process.env) {
   process.stderr.write(`gpu-check: onnx-ddpm ${args.join(' ')}\n`);
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function json(args) {
-  const r = cli([...args, '--json']);
+function json(args, env) {
+  const r = cli([...args, '--json'], env);
   try {
     return { code: r.code, report: JSON.parse(r.stdout), stderr: r.stderr };
   } catch {
@@ -108,15 +108,20 @@ else if (speed[gpuBackend] !== undefined && speed.wasm !== undefined) {
 }
 
 // 4. sampling bench on each GPU execution provider beside CPU
-const eps = (doctor?.executionProviders ?? []).filter((p) => p.ok).map((p) => p.name);
+// Without a GPU, ORT's WebGPU EP runs on SwiftShader when started with its Vulkan environment.
+const SWIFTSHADER = { LD_LIBRARY_PATH: '/usr/lib/chromium', VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' };
+const gpuEps = (doctor?.executionProviders ?? []).filter((p) => p.ok && p.name !== 'cpu').map((p) => ({ ep: p.name, env: process.env, label: p.name }));
+if (!gpuEps.some((g) => g.ep === 'webgpu') && existsSync(SWIFTSHADER.VK_ICD_FILENAMES)) {
+  gpuEps.push({ ep: 'webgpu', env: { ...process.env, ...SWIFTSHADER }, label: 'webgpu (SwiftShader: software)' });
+}
 const benchArgs = ['bench', '--steps', quick ? '2' : '20', '--batch', quick ? '1' : '1,16'];
 const cpuBench = json([...benchArgs, '--ep', 'cpu']).report;
-for (const ep of eps.filter((e) => e !== 'cpu')) {
-  const gpu = json([...benchArgs, '--ep', ep]).report;
-  const ms = (rep) => rep?.models?.[0]?.rows.map((x) => `batch ${x.batch}: ${fmt(x.modelMsPerStep + x.loopMsPerStep)} ms/step`).join(', ') ?? 'failed';
-  rows.push([`sampling bench ${ep} vs cpu`, gpu ? 'ran' : 'FAILED', `${ep}: ${ms(gpu)}; cpu: ${ms(cpuBench)}`]);
+const ms = (rep) => rep?.models?.[0]?.rows.map((x) => `batch ${x.batch}: ${fmt(x.modelMsPerStep + x.loopMsPerStep)} ms/step`).join(', ') ?? 'failed';
+for (const { ep, env, label } of gpuEps) {
+  const gpu = json([...benchArgs, '--ep', ep], env).report;
+  rows.push([`sampling bench ${label} vs cpu`, gpu ? 'ran' : 'FAILED', `${ep}: ${ms(gpu)}; cpu: ${ms(cpuBench)}`]);
 }
-if (!eps.some((e) => e !== 'cpu')) rows.push(['sampling bench', 'skipped', 'no GPU execution provider runs here']);
+if (gpuEps.length === 0) rows.push(['sampling bench', 'skipped', 'no GPU execution provider runs here']);
 
 // 5. sampling parity
 const sampling = json(['parity', ...(quick ? ['--steps', '2', '--runtimes', 'tfjs,ort-node-cpu,ort-node-webgpu,ort-node-cuda'] : [])]);
