@@ -31,6 +31,11 @@ export function installDawnGpu(): Promise<DawnAdapter> {
 }
 
 async function install(): Promise<DawnAdapter> {
+  const hint = swiftshaderRelaunchEnv() ? '; SwiftShader is installed: onnx-ddpm train --backend webgpu re-runs itself on it' : '';
+  if (navigatorGpu() == null && !vulkanLoaderFound()) {
+    // Dawn would only print a warning: it has no Vulkan to load.
+    return { ok: false, reason: `no Vulkan loader (libvulkan.so.1) for Dawn, so no WebGPU adapter${hint}` };
+  }
   if (navigatorGpu() == null) {
     let dawn: { create(flags: string[]): DawnGpu; globals: Record<string, unknown> };
     try {
@@ -46,7 +51,6 @@ async function install(): Promise<DawnAdapter> {
   }
   const adapter = await requestWebgpuAdapter();
   if (adapter == null) {
-    const hint = swiftshaderRelaunchEnv() ? '; SwiftShader is installed: the onnx-ddpm command re-runs itself on it' : '';
     return { ok: false, reason: `Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver)${hint}` };
   }
   return { ok: true, adapter };
