@@ -114,7 +114,8 @@ const gpuEps = (doctor?.executionProviders ?? []).filter((p) => p.ok && p.name !
 if (!gpuEps.some((g) => g.ep === 'webgpu') && existsSync(SWIFTSHADER.VK_ICD_FILENAMES)) {
   gpuEps.push({ ep: 'webgpu', env: { ...process.env, ...SWIFTSHADER }, label: 'webgpu (SwiftShader: software)' });
 }
-const benchArgs = ['bench', '--steps', quick ? '2' : '20', '--batch', quick ? '1' : '1,16'];
+const BENCH_MODEL = fileURLToPath(new URL('../models/fashion-mnist.onnx', import.meta.url));
+const benchArgs = ['bench', '--model', BENCH_MODEL, '--steps', quick ? '2' : '20', '--batch', quick ? '1' : '1,16'];
 const cpuBench = json([...benchArgs, '--ep', 'cpu']).report;
 const ms = (rep) => rep?.models?.[0]?.rows.map((x) => `batch ${x.batch}: ${fmt(x.modelMsPerStep + x.loopMsPerStep)} ms/step`).join(', ') ?? 'failed';
 for (const { ep, env, label } of gpuEps) {
