@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SCHEDULER_CONFIG, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
-import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '@onnx-ddpm/trainer';
+import { createModel, defaultUNetConfig, exportOnnx, selectBackend } from '@onnx-ddpm/trainer/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = createRequire(import.meta.url).resolve('onnx-ddpm/main');

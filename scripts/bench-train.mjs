@@ -42,7 +42,7 @@ import {
   selectBackend,
   TimeEmbedding,
   TrainReplica,
-} from '@onnx-ddpm/trainer';
+} from '@onnx-ddpm/trainer/node';
 
 // The trainer's own copy of tfjs-core (the one its backends and model use).
 const tf = createRequire(new URL('../packages/trainer/package.json', import.meta.url))('@tensorflow/tfjs-core');

@@ -14,7 +14,7 @@ import {
   sample,
 } from '../packages/sampler/dist/node/index.js';
 import { createScheduler, ddim, PhiloxNoise } from '../packages/schedule/dist/index.js';
-import { locateNamedDataset, readIdx } from '../packages/trainer/dist/index.js';
+import { locateNamedDataset, readIdx } from '../packages/trainer/dist/node.js';
 
 const D = 784;
 const SHAPE = [1, 28, 28];

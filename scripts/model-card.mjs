@@ -63,10 +63,10 @@ const shown = (p) => (isAbsolute(p) && !relative(root, p).startsWith('..') ? rel
 const log = (line) => process.stderr.write(`${line}\n`);
 
 const sampler = await import('@onnx-ddpm/sampler/node');
-const trainer = await import('@onnx-ddpm/trainer');
+const trainer = await import('@onnx-ddpm/trainer/node');
 const card = await import('@onnx-ddpm/measure/card');
 const { generateSamples, loadToyReference, parseMethods, pointQuality } = await import('@onnx-ddpm/measure/eval');
-const { writeFileAtomic } = await import('@onnx-ddpm/trainer/files');
+const { writeFileAtomic } = await import('@onnx-ddpm/trainer/node');
 
 const readJson = async (path, what) => {
   try {

@@ -18,7 +18,7 @@ import {
   loadDataset,
   selectBackend,
   trainClassifier,
-} from '@onnx-ddpm/trainer';
+} from '@onnx-ddpm/trainer/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({

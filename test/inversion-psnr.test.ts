@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { invert, loadModelSource, OrtDenoiser, psnr, reconstruct } from '@onnx-ddpm/sampler/node';
-import { locateNamedDataset, readIdx } from '@onnx-ddpm/trainer';
+import { locateNamedDataset, readIdx } from '@onnx-ddpm/trainer/node';
 import { expect, it } from 'vitest';
 
 const modelPath = fileURLToPath(new URL('../models/fashion-mnist.onnx', import.meta.url));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeNpy } from '@onnx-ddpm/sampler';
-import { makeToyDataset } from '@onnx-ddpm/trainer';
+import { makeToyDataset } from '@onnx-ddpm/trainer/node';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -14,7 +14,7 @@ import {
   makeToyDataset,
   type ModelConfig,
   selectBackend,
-} from '@onnx-ddpm/trainer';
+} from '@onnx-ddpm/trainer/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { frechetDistance, gaussianStats, OrtImageClassifier, slicedWasserstein } from '@onnx-ddpm/measure/eval';

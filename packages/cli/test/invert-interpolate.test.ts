@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeNpy, encodeNpy, psnr } from '@onnx-ddpm/sampler/node';
-import { locateNamedDataset, readIdx } from '@onnx-ddpm/trainer';
+import { locateNamedDataset, readIdx } from '@onnx-ddpm/trainer/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkModel } from '@onnx-ddpm/onnx/checker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '@onnx-ddpm/trainer';
+import { loadCheckpoint } from '@onnx-ddpm/trainer/node';
 
 // These tests run the built CLI (`pnpm build` first; the root `pnpm test` does).
 const MAIN = resolve(import.meta.dirname, '../dist/main.js');

@@ -1,6 +1,6 @@
 // Model cards (scripts/model-card.mjs): log.jsonl parsing, the loss-curve SVG, the labelled sample
 // grid, the reproduce command and the card's markdown.
-import { type ConfigOverrides, makeToyDataset, resolveTrainConfig, type TrainConfig, type TrainSettings, Uint8ImageDataset } from '@onnx-ddpm/trainer';
+import { type ConfigOverrides, makeToyDataset, resolveTrainConfig, type TrainConfig, type TrainSettings, Uint8ImageDataset } from '@onnx-ddpm/trainer/node';
 import { describe, expect, it } from 'vitest';
 import {
   type CardFacts,

@@ -1,4 +1,4 @@
-import { SeededRandom } from '@onnx-ddpm/trainer';
+import { SeededRandom } from '@onnx-ddpm/trainer/node';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import type { FeatureMatrix } from '../src/eval/feature-matrix.js';

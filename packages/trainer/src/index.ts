@@ -1,7 +1,6 @@
+// The trainer's core: runs wherever JavaScript and TF.js do (a browser or Node). Files, worker threads,
+// sharp, onnxruntime-node and checkpoint folders are in the Node entry, ./node.ts.
 export * from './backend/index.js';
-export * from './classifier/index.js';
 export * from './data/index.js';
-export * from './files/index.js';
 export * from './model/index.js';
-export * from './parallel/index.js';
 export * from './train/index.js';

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureGradients, fusedGroupNorm, fusedGroupNormAvailable, registerTrainingKernels } from '../src/backend/index.js';
+import { ensureGradients, fusedGroupNorm, fusedGroupNormAvailable, registerTrainingKernels } from '../src/node.js';
 
 /** Deterministic values in [−1, 1) plus `bias` (an offset mean tests the variance's precision). */
 function values(n: number, seed: number, bias = 0): Float32Array {

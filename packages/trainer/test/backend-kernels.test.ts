@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureGradients, registerTrainingKernels } from '../src/backend/index.js';
+import { ensureGradients, registerTrainingKernels } from '../src/node.js';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 

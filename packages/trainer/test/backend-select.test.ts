@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { skipForHardware } from '../../../test/prereqs.js';
-import { ensureGradients, probeBackends, selectBackend } from '../src/backend/index.js';
+import { ensureGradients, probeBackends, selectBackend } from '../src/node.js';
 
 const require = createRequire(import.meta.url);
 
@@ -51,7 +51,7 @@ describe('selectBackend', () => {
   });
 
   it('rejects an unknown preference', async () => {
-    await expect(selectBackend('webgpu' as 'wasm')).rejects.toThrow(/unknown preference "webgpu"/);
+    await expect(selectBackend('metal' as 'wasm')).rejects.toThrow(/unknown preference "metal"/);
   });
 });
 
@@ -60,7 +60,7 @@ describe('probeBackends', () => {
     await selectBackend('cpu');
     const rows = await probeBackends();
     expect(tf.getBackend()).toBe('cpu');
-    expect(rows.map((r) => r.name)).toEqual(['tensorflow (tfjs-node-gpu)', 'tensorflow (tfjs-node)', 'wasm', 'cpu']);
+    expect(rows.map((r) => r.name)).toEqual(['tensorflow (tfjs-node-gpu)', 'tensorflow (tfjs-node)', 'webgpu (Dawn)', 'wasm', 'cpu']);
     expect(rows.find((r) => r.name === 'wasm')).toMatchObject({ available: true });
     expect(rows.find((r) => r.name === 'cpu')).toMatchObject({ available: true });
     for (const row of rows) expect(row.detail.length).toBeGreaterThan(0);

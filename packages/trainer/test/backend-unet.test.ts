@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend/index.js';
-import { createModel, type UNetConfig } from '../src/model/index.js';
+import { selectBackend } from '../src/node.js';
+import { createModel, type UNetConfig } from '../src/node.js';
 
 /** A small class-conditional U-Net with every module of the default one (odd 10 → 5 level, attention at 5×5, dropout). */
 const config: UNetConfig = {

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend/index.js';
-import { loadDataset } from '../src/data/index.js';
-import { loadCheckpoint, train } from '../src/train/index.js';
+import { selectBackend } from '../src/node.js';
+import { loadDataset } from '../src/node.js';
+import { loadCheckpoint, train } from '../src/node.js';
 
 // Runs the built CLI (`pnpm build` first; the root `pnpm test` does).
 const MAIN = resolve(import.meta.dirname, '../../cli/dist/main.js');

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend/index.js';
-import { type Dataset, loadDataset, Uint8ImageDataset } from '../src/data/index.js';
+import { selectBackend } from '../src/node.js';
+import { type Dataset, loadDataset, Uint8ImageDataset } from '../src/node.js';
 import {
   CheckpointError,
   type ConfigOverrides,
@@ -13,7 +13,7 @@ import {
   saveCompactCheckpoint,
   type TrainConfig,
   train,
-} from '../src/train/index.js';
+} from '../src/node.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ddpm-ckpt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { inspectModel } from '@onnx-ddpm/onnx';
 import { checkModel } from '@onnx-ddpm/onnx/checker';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend/index.js';
+import { selectBackend } from '../src/node.js';
 import {
   CLASSIFIER_METADATA_KEY,
   checkClassifierExport,
@@ -14,9 +14,9 @@ import {
   exportClassifierOnnx,
   ImageClassifier,
   trainClassifier,
-} from '../src/classifier/index.js';
-import { SeededRandom, Uint8ImageDataset } from '../src/data/index.js';
-import { ExportCheckError } from '../src/model/index.js';
+} from '../src/node.js';
+import { SeededRandom, Uint8ImageDataset } from '../src/node.js';
+import { ExportCheckError } from '../src/node.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatasetError, loadDataset } from '../src/data/index.js';
+import { DatasetError, loadDataset } from '../src/node.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ddpm-folder-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import {
   loadIdxDataset,
   parseDatasetSpec,
   readIdx,
-} from '../src/data/index.js';
+} from '../src/node.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ddpm-data-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -15,7 +15,7 @@ import {
   ExportCheckError,
   exportOnnx,
   type UNetConfig,
-} from '../src/model/index.js';
+} from '../src/node.js';
 import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 
 const smallUNet: UNetConfig = {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KernelProfiler, kernelFlops, OUTSIDE_BLOCKS, selectBackend } from '../src/backend/index.js';
+import { KernelProfiler, kernelFlops, OUTSIDE_BLOCKS, selectBackend } from '../src/node.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');

@@ -10,7 +10,7 @@ import {
   ModelConfigError,
   type UNetConfig,
   validateModelConfig,
-} from '../src/model/index.js';
+} from '../src/node.js';
 import { Conv2d } from '../src/model/modules/conv2d.js';
 import { ConvTranspose2d } from '../src/model/modules/conv-transpose2d.js';
 import { ParamScope, ParamStore } from '../src/model/params.js';

@@ -2,9 +2,9 @@
 // first (the root `pnpm test` does).
 import { DEFAULT_SCHEDULER_CONFIG } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend/index.js';
-import type { UNetConfig } from '../src/model/index.js';
-import { createWorkerEngine, shardSizes, type WorkerEngine } from '../src/parallel/index.js';
+import { selectBackend } from '../src/node.js';
+import type { UNetConfig } from '../src/node.js';
+import { createWorkerEngine, shardSizes, type WorkerEngine } from '../src/node.js';
 import type { TrainBatch } from '../src/train/batch-types.js';
 import type { TrainHyper } from '../src/train/hyper.js';
 import { TrainReplica } from '../src/train/replica.js';
@@ -90,7 +90,7 @@ describe('createWorkerEngine (2 wasm workers)', () => {
 
   it('a step over uneven shards (3 + 2) gives the full batch loss and gradient norm', async () => {
     const batch = batchOf(5, 11);
-    const local = reference.computeGradients(batch);
+    const local = await reference.computeGradients(batch);
     let sumSquares = 0;
     for (const g of local.grads) for (const v of g) sumSquares += v * v;
     const { loss, gradNorm } = await engine.step(batch, 0);

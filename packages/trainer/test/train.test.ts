@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend/index.js';
-import { loadDataset, Uint8ImageDataset } from '../src/data/index.js';
+import { selectBackend } from '../src/node.js';
+import { loadDataset, Uint8ImageDataset } from '../src/node.js';
 import {
   BatchSampler,
   emaDecayAt,
@@ -11,7 +11,7 @@ import {
   resolveTrainConfig,
   type TrainLogRecord,
   train,
-} from '../src/train/index.js';
+} from '../src/node.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ddpm-train-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -159,7 +159,7 @@ async function tableModel(path: string | undefined): Promise<ModelUnderTest> {
   try {
     if (path !== undefined) return await modelFromFile(path);
     if (existsSync(FASHION_MNIST_MODEL)) return await modelFromFile(FASHION_MNIST_MODEL);
-    const trainer = await import('@onnx-ddpm/trainer');
+    const trainer = await import('@onnx-ddpm/trainer/node');
     return await initialWeightsModel(trainer.defaultUNetConfig(28, 1, 10), 'default Fashion-MNIST U-Net', 'onnx-ddpm bench; speed does not depend on the weights');
   } catch (err) {
     throw samplerUserError(sampler, err) ?? err;

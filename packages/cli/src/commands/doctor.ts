@@ -30,7 +30,7 @@ function chromium(): Check {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'print what this machine can run (Node, ORT execution providers, TF.js backends)',
+  summary: 'print what this machine can run (Node, ORT execution providers, TF.js backends with the WebGPU adapter)',
   options: {
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
@@ -38,7 +38,7 @@ export const doctorCommand: Command = {
     const sampler = await import('@onnx-ddpm/sampler/node');
     const versions = sampler.runtimeVersions();
     const providers = await sampler.probeExecutionProviders();
-    const trainer = await import('@onnx-ddpm/trainer');
+    const trainer = await import('@onnx-ddpm/trainer/node');
     const backends = await trainer.probeBackends();
     const report = {
       node: process.version,
@@ -47,7 +47,7 @@ export const doctorCommand: Command = {
       memory: { totalGiB: round(totalmem() / 2 ** 30), freeGiB: round(freemem() / 2 ** 30) },
       onnxruntimeNode: { version: versions.onnxruntimeNode, backends: versions.ortBackends },
       executionProviders: providers.map((p) => ({ name: p.name, ok: p.ok, ms: p.ms === undefined ? null : round(p.ms), detail: p.message })),
-      tfjsBackends: backends.map((b) => ({ name: b.name, ok: b.available, detail: b.detail })),
+      tfjsBackends: backends.map((b) => ({ name: b.name, ok: b.available, detail: b.detail, ...(b.software === undefined ? {} : { software: b.software }) })),
       sharp: { version: versions.sharp, libvips: versions.libvips },
       tools: [chromium(), pythonOnnx()],
     };

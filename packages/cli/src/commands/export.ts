@@ -4,7 +4,7 @@ import { type Command, intFlag, requiredString, stringFlag, UsageError } from '.
 import { checkOutputPath } from '../output.js';
 import { opsetFlagInRange, parseBackend, trainerUserError } from './train.js';
 
-type Trainer = typeof import('@onnx-ddpm/trainer');
+type Trainer = typeof import('@onnx-ddpm/trainer/node');
 type Checkpoint = Awaited<ReturnType<Trainer['loadCheckpoint']>>;
 
 /** Writes the checkpoint's compact copy, with the run's log up to its step beside it (for loss curves). */
@@ -40,7 +40,7 @@ export const exportCommand: Command = {
     const opsetFlag = intFlag(values, 'opset', 1)!;
     const backend = parseBackend(stringFlag(values, 'backend'));
     const useEma = values['no-ema'] !== true;
-    const trainer = await import('@onnx-ddpm/trainer');
+    const trainer = await import('@onnx-ddpm/trainer/node');
     const opset = opsetFlagInRange(trainer, opsetFlag);
     if (out) await checkOutputPath('out', out, 'file');
     if (compactOut) await checkOutputPath('compact-checkpoint', compactOut, 'folder');

@@ -1,4 +1,4 @@
-import { type Command, CliError, intFlag, numberFlag, stringFlag, UsageError } from '../command.js';
+import { type Command, CliError, intFlag, numberFlag, type OptionValues, stringFlag, UsageError } from '../command.js';
 import {
   builtInModel,
   formatReport,
@@ -10,6 +10,12 @@ import {
   type RuntimeId,
   reportToJson,
   runParityMatrix,
+  formatTrainReport,
+  runTrainParity,
+  TRAIN_PARITY_BACKENDS,
+  TRAIN_PARITY_MODELS,
+  type TrainParityBackend,
+  type TrainParityModel,
 } from '@onnx-ddpm/measure/parity';
 import { trainerUserError } from './train.js';
 import { methodFlag } from '../sampler-flags.js';
@@ -23,9 +29,34 @@ function parseRuntimes(text: string): RuntimeId[] {
   return ids as RuntimeId[];
 }
 
+function parseList<T extends string>(flag: string, text: string, choices: readonly T[]): T[] {
+  const ids = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const id of ids) {
+    if (!(choices as readonly string[]).includes(id)) throw new UsageError(`--${flag}: unknown '${id}' (choose from ${choices.join(', ')})`);
+  }
+  if (ids.length === 0) throw new UsageError(`--${flag}: empty list (choose from ${choices.join(', ')})`);
+  return ids as T[];
+}
+
+/** Flags of the sampling comparison that --train does not take. */
+const SAMPLING_ONLY = ['model', 'checkpoint', 'runtimes', 'method', 'steps', 'eta', 'seed'];
+
+/** `parity --train`: one training step on every TF.js backend, compared pairwise (DESIGN.md, "Training-step parity"). */
+async function runTrainCommand(values: OptionValues, log: (line: string) => void): Promise<number> {
+  const given = SAMPLING_ONLY.filter((f) => values[f] !== undefined && values[f] !== parityCommand.options[f]?.default);
+  if (given.length > 0) throw new UsageError(`--${given[0]} applies to the sampling comparison, not to --train`);
+  const backends = parseList<TrainParityBackend>('backends', stringFlag(values, 'backends')!, TRAIN_PARITY_BACKENDS);
+  const models = parseList<TrainParityModel>('models', stringFlag(values, 'models')!, TRAIN_PARITY_MODELS);
+  const batch = intFlag(values, 'batch', 1)!;
+  const trainer = await import('@onnx-ddpm/trainer/node');
+  const report = await runTrainParity(trainer, { backends, models, batch: { unet: batch, mlp: batch } }, log);
+  process.stdout.write(values.json === true ? `${reportToJson(report)}\n` : formatTrainReport(report));
+  return report.pass ? 0 : 1;
+}
+
 async function loadModel(modelPath: string | undefined, checkpoint: string | undefined): Promise<ModelUnderTest> {
   const sampler = await import('@onnx-ddpm/sampler/node');
-  const trainer = await import('@onnx-ddpm/trainer');
+  const trainer = await import('@onnx-ddpm/trainer/node');
   try {
     if (checkpoint !== undefined) return await modelFromCheckpoint(checkpoint, modelPath);
     if (modelPath !== undefined) return await modelFromFile(modelPath);
@@ -60,8 +91,12 @@ export const parityCommand: Command = {
     seed: { type: 'string', valueName: '<int>', description: 'Philox seed of the inputs and the trajectory noise', default: '0' },
     batch: { type: 'string', valueName: '<n>', description: 'items in the model call and the trajectory', default: '2' },
     json: { type: 'boolean', description: 'print the report as JSON (a PSNR of identical images is "Infinity")' },
+    train: { type: 'boolean', description: 'compare one training step (loss, gradients, Adam update) across TF.js backends instead' },
+    backends: { type: 'string', valueName: '<list>', description: 'with --train: TF.js backends', default: TRAIN_PARITY_BACKENDS.join(',') },
+    models: { type: 'string', valueName: '<list>', description: 'with --train: models (default U-Net, default MLP)', default: TRAIN_PARITY_MODELS.join(',') },
   },
   async run({ values }) {
+    if (values.train === true) return runTrainCommand(values, (line) => process.stderr.write(`onnx-ddpm parity --train: ${line}\n`));
     const selected = parseRuntimes(stringFlag(values, 'runtimes')!);
     const method = methodFlag(values);
     const steps = intFlag(values, 'steps', 1)!;

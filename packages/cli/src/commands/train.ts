@@ -1,13 +1,13 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Checkpoint, ConfigOverrides, DataConfig, TrainConfig, TrainSettings } from '@onnx-ddpm/trainer';
+import type { Checkpoint, ConfigOverrides, DataConfig, TrainConfig, TrainSettings } from '@onnx-ddpm/trainer/node';
 import { type Command, CliError, intFlag, numberFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
 import { checkOutputPath } from '../output.js';
 
-type Trainer = typeof import('@onnx-ddpm/trainer');
+type Trainer = typeof import('@onnx-ddpm/trainer/node');
 
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 type BackendFlag = (typeof BACKENDS)[number];
 
 /** Errors of the trainer that describe bad input or a damaged file: one line, exit code 1. */
@@ -20,6 +20,7 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
     trainer.ExportCheckError,
     trainer.RunFolderBusyError,
     trainer.TrainingDivergedError,
+    trainer.BackendUnavailableError,
   ];
   if (known.some((k) => err instanceof k)) return new CliError((err as Error).message);
   if (err instanceof Error && err.name === 'SchedulerConfigError') return new CliError(err.message);
@@ -139,7 +140,7 @@ export const trainCommand: Command = {
     steps: { type: 'string', valueName: '<n>', description: 'total optimiser steps (toys: 2000, images: 20000)' },
     batch: { type: 'string', valueName: '<b>', description: 'batch size (toys: 256, images: 64)' },
     lr: { type: 'string', valueName: '<rate>', description: 'peak Adam learning rate (toys: 2e-3, images: 2e-4)' },
-    backend: { type: 'string', valueName: '<name>', description: 'TF.js backend: auto, tensorflow, wasm or cpu', default: 'auto' },
+    backend: { type: 'string', valueName: '<name>', description: 'TF.js backend: auto, tensorflow, webgpu, wasm or cpu', default: 'auto' },
     workers: { type: 'string', valueName: '<n>', description: 'data-parallel worker threads (default: 2 for images on wasm, else 1)' },
     resume: { type: 'boolean', description: "continue the run in --out from its checkpoint (with its saved config)" },
     'resume-from': {
@@ -182,7 +183,7 @@ export const trainCommand: Command = {
       throw new UsageError('--data is required (or --resume to continue the run in --out)');
     }
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const trainer = await import('@onnx-ddpm/trainer');
+    const trainer = await import('@onnx-ddpm/trainer/node');
     const opset = opsetFlagInRange(trainer, opsetFlag);
     await checkOutputPath('out', runDir, 'folder');
     if (exportPath) await checkOutputPath('export', exportPath, 'file');
@@ -250,10 +251,10 @@ export const trainCommand: Command = {
       // Default: two data-parallel workers for images on wasm (single-threaded in Node); a toy MLP step is
       // so short that the workers' messaging costs more than it saves, so toys use one local replica.
       const workerCount = workers ?? (choice.name === 'wasm' && config.model.kind === 'unet' ? 2 : 1);
-      if (workerCount > 1 && choice.name === 'tensorflow') {
-        throw new UsageError('--workers > 1 needs the wasm or cpu backend (tensorflow uses all cores by itself)');
+      if (workerCount > 1 && (choice.name === 'tensorflow' || choice.name === 'webgpu')) {
+        throw new UsageError(`--workers > 1 needs the wasm or cpu backend (${choice.name} uses the whole device by itself)`);
       }
-      const workerBackend = choice.name === 'tensorflow' ? 'wasm' : choice.name;
+      const workerBackend = choice.name === 'cpu' ? 'cpu' : 'wasm';
       const createEngine =
         workerCount > 1
           ? (init: Parameters<Trainer['createLocalEngine']>[0]) =>

@@ -185,7 +185,7 @@ async function benchSampling(opts: SamplingOptions, log: (line: string) => void)
 }
 
 async function benchTraining(opts: TrainingOptions, log: (line: string) => void): Promise<NonNullable<BenchTableReport['training']>> {
-  const trainer = await import('@onnx-ddpm/trainer');
+  const trainer = await import('@onnx-ddpm/trainer/node');
   // FLOPs and parameters of the model every configuration trains (on whichever backend is here).
   await trainer.selectBackend('auto');
   const unet = trainer.defaultUNetConfig(opts.imageSize, opts.channels, opts.numClasses);

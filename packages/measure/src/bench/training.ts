@@ -2,7 +2,7 @@
 // engines (the data-parallel worker engine for wasm/cpu, one local replica for tfjs-node). Shared by
 // `onnx-ddpm bench --train` (one child process per configuration) and scripts/bench-train.mjs.
 import { DEFAULT_SCHEDULER_CONFIG } from '@onnx-ddpm/schedule';
-import type { TrainBatch, TrainEngine, TrainHyper } from '@onnx-ddpm/trainer';
+import type { TrainBatch, TrainEngine, TrainHyper } from '@onnx-ddpm/trainer/node';
 
 /** Training configurations of `bench --train`, in table order. */
 export const TRAIN_CONFIG_IDS = ['wasm-1', 'wasm-2', 'cpu', 'tensorflow'] as const;
@@ -114,7 +114,7 @@ export interface TrainChildResult {
 
 /** Builds the configuration's engine (skipped when tfjs-node is not installed) and times it. */
 export async function benchTrainConfig(config: TrainBenchConfig): Promise<TrainChildResult> {
-  const trainer = await import('@onnx-ddpm/trainer');
+  const trainer = await import('@onnx-ddpm/trainer/node');
   const init = { modelConfig: trainer.defaultUNetConfig(config.imageSize, config.channels, config.numClasses), train: BENCH_TRAIN_HYPER, seed: 0 };
   let engine: TrainEngine;
   if (config.backend === 'tensorflow') {

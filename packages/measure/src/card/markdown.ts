@@ -3,7 +3,7 @@
  * final loss, export parity, file size, the loss-curve and samples PNGs, and the commands that
  * reproduce the model and the card. Pure functions of the facts the card script gathers.
  */
-import type { TrainConfig, TrainSettings } from '@onnx-ddpm/trainer';
+import type { TrainConfig, TrainSettings } from '@onnx-ddpm/trainer/node';
 import { formatDuration } from './train-log.js';
 
 export interface CardFacts {

@@ -3,7 +3,7 @@
  * model cards: the loss curve, the running-mean loss and the training time at a given step.
  */
 
-import type { TrainLogRecord } from '@onnx-ddpm/trainer';
+import type { TrainLogRecord } from '@onnx-ddpm/trainer/node';
 
 /** One line of `<run>/log.jsonl`: elapsed_s is training seconds summed over resumes, ema_loss the running mean (≈ 50 steps). */
 export type TrainLogPoint = TrainLogRecord;

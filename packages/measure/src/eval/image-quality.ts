@@ -1,4 +1,4 @@
-import { type Dataset, itemSize, loadDataset, SeededRandom } from '@onnx-ddpm/trainer';
+import { type Dataset, itemSize, loadDataset, SeededRandom } from '@onnx-ddpm/trainer/node';
 import type { FeatureMatrix } from './feature-matrix.js';
 import { frechetDistance, type GaussianStats, gaussianStats } from './fid.js';
 import { type KidOptions, type KidResult, kernelInceptionDistance } from './kid.js';

@@ -1,4 +1,4 @@
-import { SeededRandom } from '@onnx-ddpm/trainer';
+import { SeededRandom } from '@onnx-ddpm/trainer/node';
 import type { Matrix } from 'ml-matrix';
 import { type FeatureMatrix, toMatrix } from './feature-matrix.js';
 

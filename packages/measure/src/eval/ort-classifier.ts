@@ -1,6 +1,6 @@
 import { inspectModel } from '@onnx-ddpm/onnx';
 import { createSessionWithFallback, type ExecutionProviderName } from '@onnx-ddpm/sampler/node';
-import { CLASSIFIER_IO_NAMES, CLASSIFIER_METADATA_KEY } from '@onnx-ddpm/trainer';
+import { CLASSIFIER_IO_NAMES, CLASSIFIER_METADATA_KEY } from '@onnx-ddpm/trainer/node';
 import * as ort from 'onnxruntime-node';
 import type { FeatureMatrix } from './feature-matrix.js';
 

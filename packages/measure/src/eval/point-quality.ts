@@ -1,4 +1,4 @@
-import { makeToyDataset, parseDatasetSpec } from '@onnx-ddpm/trainer';
+import { makeToyDataset, parseDatasetSpec } from '@onnx-ddpm/trainer/node';
 import type { FeatureMatrix } from './feature-matrix.js';
 import { type SlicedWassersteinOptions, slicedWasserstein } from './sliced-wasserstein.js';
 

@@ -1,4 +1,4 @@
-import { SeededRandom } from '@onnx-ddpm/trainer';
+import { SeededRandom } from '@onnx-ddpm/trainer/node';
 import type { FeatureMatrix } from './feature-matrix.js';
 
 export interface SlicedWassersteinOptions {

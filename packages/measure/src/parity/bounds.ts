@@ -10,6 +10,16 @@ export const TOLERANCES = {
   trajectoryPsnrDb: 40,
 } as const;
 
+/** docs/DESIGN.md, "Training-step parity": one training step on two TF.js backends, relative differences. */
+export const TRAIN_TOLERANCES = {
+  /** |L_a − L_b| / max(|L_a|, |L_b|). */
+  loss: 1e-4,
+  /** Worst parameter's max|g_a − g_b| / max(max|g_a|, max|g_b|). */
+  gradient: 1e-4,
+  /** Same measure on the weight change of the Adam step, over elements whose gradient is not within the gradient bound of 0. */
+  update: 1e-4,
+} as const;
+
 /** Runtimes that compute on a GPU execution provider (their kernels may reorder float sums). */
 const GPU_RUNTIMES: readonly RuntimeId[] = ['ort-node-webgpu', 'ort-node-cuda', 'chromium-webgpu'];
 

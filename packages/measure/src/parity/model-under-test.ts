@@ -1,5 +1,5 @@
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from '@onnx-ddpm/schedule';
-import type { EpsNet, UNetConfig } from '@onnx-ddpm/trainer';
+import type { EpsNet, UNetConfig } from '@onnx-ddpm/trainer/node';
 import { TfjsEpsModel } from './tfjs.js';
 
 /** `--model` and `--checkpoint` describe different models (a usage error). */
@@ -38,7 +38,7 @@ export const BUILT_IN_UNET: UNetConfig = {
   numClasses: 2,
 };
 
-type Trainer = typeof import('@onnx-ddpm/trainer');
+type Trainer = typeof import('@onnx-ddpm/trainer/node');
 
 async function activeBackend(trainer: Trainer): Promise<string> {
   const choice = await trainer.selectBackend('auto');
@@ -51,7 +51,7 @@ export function builtInModel(): Promise<ModelUnderTest> {
 
 /** A U-Net with the trainer's seed-0 initial weights, exported on the fly; `name` heads its description. */
 export async function initialWeightsModel(unet: UNetConfig, name: string, by: string): Promise<ModelUnderTest> {
-  const trainer = await import('@onnx-ddpm/trainer');
+  const trainer = await import('@onnx-ddpm/trainer/node');
   const backend = await activeBackend(trainer);
   const net = trainer.createModel(unet, 0);
   const config = DEFAULT_SCHEDULER_CONFIG;
@@ -97,7 +97,7 @@ export async function modelFromFile(path: string): Promise<ModelUnderTest> {
  * `modelPath` or the checkpoint exported on the fly as the ONNX model.
  */
 export async function modelFromCheckpoint(dir: string, modelPath: string | undefined): Promise<ModelUnderTest> {
-  const trainer = await import('@onnx-ddpm/trainer');
+  const trainer = await import('@onnx-ddpm/trainer/node');
   const ckpt = await trainer.loadCheckpoint(dir);
   const backend = await activeBackend(trainer);
   const net = trainer.createModel(ckpt.config.model, ckpt.config.train.seed);

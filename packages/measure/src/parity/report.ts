@@ -44,11 +44,12 @@ export function buildReport(
 }
 
 /** JSON has no infinities: a PSNR of identical images is written "Infinity" (Number() reads it back). */
-export function reportToJson(report: ParityReport): string {
+export function reportToJson(report: object): string {
   return JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
 }
 
-function table(header: string[], rows: string[][], rightAligned: readonly number[]): string[] {
+/** Columns padded to their widest cell, two spaces apart. */
+export function table(header: string[], rows: string[][], rightAligned: readonly number[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells
@@ -58,7 +59,7 @@ function table(header: string[], rows: string[][], rightAligned: readonly number
   return [line(header), ...rows.map(line)];
 }
 
-const exp = (x: number) => (Number.isFinite(x) ? x.toExponential(1) : String(x));
+export const exp = (x: number) => (Number.isFinite(x) ? x.toExponential(1) : String(x));
 const db = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : x > 0 ? '∞' : '−∞');
 
 /** The human-readable table. */

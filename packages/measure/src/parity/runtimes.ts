@@ -1,4 +1,4 @@
-import type { EpsNet } from '@onnx-ddpm/trainer';
+import type { EpsNet } from '@onnx-ddpm/trainer/node';
 import { chromiumRuntimes, chromiumScheduleTables } from './chromium.js';
 import { ChromiumHost } from './chromium-page.js';
 import { ortNodeCpu } from './ort-node-cpu.js';

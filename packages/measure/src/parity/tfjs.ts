@@ -1,5 +1,5 @@
 import type { DenoiserModel, DenoiserInfo } from '@onnx-ddpm/sampler';
-import type { EpsNet } from '@onnx-ddpm/trainer';
+import type { EpsNet } from '@onnx-ddpm/trainer/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { runEpsModel } from './run-eps-model.js';
 import { type ParityRuntime, RuntimeUnavailable } from './runtime.js';

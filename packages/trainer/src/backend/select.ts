@@ -1,14 +1,19 @@
+import './node-esm-resolve.js';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
+import { activateBackend, type Attempt, shortReason } from './activate.js';
 import { ensureGradients } from './gradients.js';
-import { registerTrainingKernels } from './training-kernels.js';
+import { adapterLabel } from './webgpu.js';
+import { installDawnGpu, probeDawnAdapter } from './webgpu-node.js';
 
-/** Which TF.js backend to train on; `auto` = tensorflow (CUDA, then CPU libtensorflow), wasm, cpu. */
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+/** Which TF.js backend to train on; `auto` = tfjs-node-gpu, a hardware WebGPU adapter, tfjs-node, wasm, cpu. */
+export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** The backend now active on the shared @tensorflow/tfjs-core, and why the others were not used. */
 export interface BackendChoice {
-  name: 'tensorflow' | 'wasm' | 'cpu';
+  name: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
   device: string;
   notes: string[];
 }
@@ -18,34 +23,44 @@ export interface BackendProbe {
   name: string;
   available: boolean;
   detail: string;
+  /** WebGPU only: whether the adapter is a software one (auto never trains on it). */
+  software?: boolean;
 }
 
-type Attempt = { ok: true; device: string } | { ok: false; reason: string };
+/** An explicit backend preference that cannot be honoured here; the message says why. */
+export class BackendUnavailableError extends Error {
+  override name = 'BackendUnavailableError';
+}
 
 const require = createRequire(import.meta.url);
 
-/** The libtensorflow bindings, in preference order: CUDA first. */
+/** The libtensorflow bindings: CUDA first. */
 const NATIVE_PACKAGES = [
   { pkg: '@tensorflow/tfjs-node-gpu', short: 'tfjs-node-gpu', device: 'libtensorflow (CUDA GPU) via @tensorflow/tfjs-node-gpu' },
   { pkg: '@tensorflow/tfjs-node', short: 'tfjs-node', device: 'libtensorflow (CPU) via @tensorflow/tfjs-node' },
 ] as const;
+type NativePackage = (typeof NATIVE_PACKAGES)[number];
 
-function shortReason(err: unknown): string {
+function nativeReason(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   if (/tfjs_binding\.node/.test(message) && /can ?not be found/i.test(message)) {
     return 'its native addon tfjs_binding.node is missing (libtensorflow was not downloaded at install)';
   }
-  const first = message.split('\n')[0]!.trim();
-  return first.length > 160 ? `${first.slice(0, 157)}...` : first;
+  return shortReason(err);
 }
 
 function isNotInstalled(err: unknown): boolean {
   return (err as { code?: string } | null)?.code === 'MODULE_NOT_FOUND';
 }
 
+/** The binding that registered backend 'tensorflow' in this process, if one did. */
+let loadedNative: NativePackage | null = null;
+
 /** Loads one libtensorflow binding; it registers backend 'tensorflow' on the shared tfjs-core. */
-function tryNative(entry: (typeof NATIVE_PACKAGES)[number]): Attempt {
-  if (tf.findBackend('tensorflow') != null) return { ok: true, device: entry.device };
+function loadNative(entry: NativePackage): Attempt {
+  if (loadedNative != null) {
+    return loadedNative === entry ? { ok: true, device: entry.device } : { ok: false, reason: `${loadedNative.short} is already loaded` };
+  }
   try {
     require.resolve(entry.pkg);
   } catch (err) {
@@ -55,7 +70,7 @@ function tryNative(entry: (typeof NATIVE_PACKAGES)[number]): Attempt {
     require(entry.pkg);
   } catch (err) {
     const hint = entry.short === 'tfjs-node-gpu' ? '; run pnpm setup:gpu' : '';
-    return { ok: false, reason: `${entry.short} not usable: ${shortReason(err)}${hint}` };
+    return { ok: false, reason: `${entry.short} not usable: ${nativeReason(err)}${hint}` };
   }
   if (tf.findBackend('tensorflow') == null) {
     return {
@@ -63,95 +78,81 @@ function tryNative(entry: (typeof NATIVE_PACKAGES)[number]): Attempt {
       reason: `${entry.short} loaded but registered 'tensorflow' on a different @tensorflow/tfjs-core copy (reinstall so both resolve the same 4.22.0)`,
     };
   }
+  loadedNative = entry;
   return { ok: true, device: entry.device };
 }
 
-let nativeResult: { attempt: Attempt; notes: string[] } | null = null;
-
-function tryTensorflow(): { attempt: Attempt; notes: string[] } {
-  if (nativeResult?.attempt.ok) return nativeResult;
-  const notes: string[] = [];
-  for (const entry of NATIVE_PACKAGES) {
-    const attempt = tryNative(entry);
-    if (attempt.ok) {
-      nativeResult = { attempt, notes };
-      return nativeResult;
-    }
-    notes.push(attempt.reason);
-  }
-  nativeResult = { attempt: { ok: false, reason: notes.join('; ') }, notes };
-  return nativeResult;
+async function activateNative(entry: NativePackage): Promise<Attempt> {
+  const attempt = loadNative(entry);
+  if (!attempt.ok) return attempt;
+  if (!(await tf.setBackend('tensorflow'))) return { ok: false, reason: 'tensorflow backend failed to initialise' };
+  return attempt;
 }
 
-async function tryWasm(): Promise<Attempt> {
-  try {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'wasm backend failed to initialise' };
-    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const threads = wasm.getThreadsCount();
-    return {
-      ok: true,
-      device: `WebAssembly ${simd ? 'SIMD' : '(no SIMD)'} + XNNPACK, ${threads} thread${threads === 1 ? '' : 's'}`,
-    };
-  } catch (err) {
-    return { ok: false, reason: `wasm not usable: ${shortReason(err)}` };
+/** WebGPU through Dawn; `hardwareOnly` (auto) refuses a software adapter such as SwiftShader. */
+async function activateDawn(hardwareOnly: boolean): Promise<Attempt> {
+  const dawn = await installDawnGpu();
+  if (!dawn.ok) return { ok: false, reason: `webgpu: ${dawn.reason}` };
+  if (hardwareOnly && dawn.adapter.software) {
+    return { ok: false, reason: `webgpu: only a software adapter, ${adapterLabel(dawn.adapter)} (--backend webgpu trains on it)` };
   }
+  return activateBackend('webgpu');
 }
 
-async function tryCpu(): Promise<Attempt> {
-  try {
-    await import('@tensorflow/tfjs-backend-cpu');
-    if (!(await tf.setBackend('cpu'))) return { ok: false, reason: 'cpu backend failed to initialise' };
-    return { ok: true, device: 'plain JavaScript (1 thread)' };
-  } catch (err) {
-    return { ok: false, reason: `cpu not usable: ${shortReason(err)}` };
+interface Candidate {
+  name: BackendChoice['name'];
+  activate(): Promise<Attempt>;
+}
+
+const tfjsNodeGpu: Candidate = { name: 'tensorflow', activate: () => activateNative(NATIVE_PACKAGES[0]) };
+const tfjsNode: Candidate = { name: 'tensorflow', activate: () => activateNative(NATIVE_PACKAGES[1]) };
+const portable = (name: 'wasm' | 'cpu'): Candidate => ({ name, activate: () => activateBackend(name) });
+
+function candidates(pref: BackendPreference): Candidate[] {
+  switch (pref) {
+    case 'auto':
+      return [tfjsNodeGpu, { name: 'webgpu', activate: () => activateDawn(true) }, tfjsNode, portable('wasm'), portable('cpu')];
+    case 'tensorflow':
+      return [tfjsNodeGpu, tfjsNode];
+    case 'webgpu':
+      return [{ name: 'webgpu', activate: () => activateDawn(false) }];
+    case 'wasm':
+    case 'cpu':
+      return [portable(pref)];
+    default:
+      throw new Error(`backend: unknown preference ${JSON.stringify(pref)} (expected ${BACKEND_PREFERENCES.join(', ')})`);
   }
 }
 
 const WASM_THREADS_NOTE =
   'wasm runs single-threaded in Node (the threaded build needs blob: URL workers that worker_threads cannot load); use data-parallel workers for more cores';
 
-async function activate(name: BackendChoice['name']): Promise<Attempt> {
-  if (name === 'tensorflow') {
-    const { attempt } = tryTensorflow();
-    if (!attempt.ok) return attempt;
-    if (!(await tf.setBackend('tensorflow'))) return { ok: false, reason: 'tensorflow backend failed to initialise' };
-    return attempt;
-  }
-  const attempt = name === 'wasm' ? await tryWasm() : await tryCpu();
-  if (attempt.ok) registerTrainingKernels(name);
-  return attempt;
-}
-
 /**
  * Makes `pref` the active backend of the shared @tensorflow/tfjs-core (so tf.getBackend() in every
  * module sees it), makes sure TF.js gradients are registered, and on wasm/cpu registers our training
- * kernels (Conv2DBackpropFilter etc.).
- * `auto` tries tensorflow (tfjs-node-gpu, then tfjs-node), wasm, cpu in that order.
- * An explicit preference that cannot be honoured throws an Error that says why.
+ * kernels (Conv2DBackpropFilter etc.). `auto` tries tfjs-node-gpu (CUDA), WebGPU on a hardware adapter,
+ * tfjs-node, wasm, cpu in that order and notes in one line why it skipped each.
+ * A preference that cannot be honoured throws a BackendUnavailableError that says why.
  */
 export async function selectBackend(pref: BackendPreference, log?: (line: string) => void): Promise<BackendChoice> {
-  const order: BackendChoice['name'][] = pref === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [pref];
-  if (!order.every((n) => n === 'tensorflow' || n === 'wasm' || n === 'cpu')) {
-    throw new Error(`backend: unknown preference ${JSON.stringify(pref)} (expected auto, tensorflow, wasm or cpu)`);
-  }
+  const order = candidates(pref);
   await ensureGradients();
   const notes: string[] = [];
-  for (const name of order) {
-    const attempt = await activate(name);
-    if (name === 'tensorflow') notes.push(...tryTensorflow().notes);
-    else if (!attempt.ok) notes.push(attempt.reason);
-    if (attempt.ok) {
-      if (name === 'wasm') notes.push(WASM_THREADS_NOTE);
-      const choice: BackendChoice = { name, device: attempt.device, notes };
-      if (log) {
-        log(`backend: ${name} (${attempt.device})`);
-        for (const note of notes) log(`  ${note}`);
-      }
-      return choice;
+  for (const candidate of order) {
+    const attempt = await candidate.activate();
+    if (!attempt.ok) {
+      notes.push(pref === 'auto' ? `skipped ${attempt.reason}` : attempt.reason);
+      continue;
     }
+    if (candidate.name === 'wasm') notes.push(WASM_THREADS_NOTE);
+    const choice: BackendChoice = { name: candidate.name, device: attempt.device, notes };
+    if (log) {
+      log(`backend: ${candidate.name} (${attempt.device})`);
+      for (const note of notes) log(`  ${note}`);
+    }
+    return choice;
   }
-  throw new Error(`backend: ${pref} is not available: ${notes.join('; ')}`);
+  throw new BackendUnavailableError(`backend: ${pref} is not available: ${notes.join('; ')}`);
 }
 
 /** Availability of every backend, for `doctor`. Leaves the active backend as it was. */
@@ -159,11 +160,23 @@ export async function probeBackends(): Promise<BackendProbe[]> {
   const previous = tf.engine().backendName;
   const rows: BackendProbe[] = [];
   for (const entry of NATIVE_PACKAGES) {
-    const attempt = tryNative(entry);
+    const attempt = loadNative(entry);
     rows.push({ name: `tensorflow (${entry.short})`, available: attempt.ok, detail: attempt.ok ? attempt.device : attempt.reason });
   }
+  const dawn = await probeDawnAdapter();
+  const via = dawn.ok && dawn.viaSwiftShader ? ' via SwiftShader (onnx-ddpm re-runs itself with its Vulkan ICD)' : '';
+  rows.push(
+    dawn.ok
+      ? {
+          name: 'webgpu (Dawn)',
+          available: true,
+          software: dawn.adapter.software,
+          detail: `${adapterLabel(dawn.adapter)}${via}${dawn.adapter.software ? '; --backend webgpu trains on it, auto does not' : ''}`,
+        }
+      : { name: 'webgpu (Dawn)', available: false, detail: dawn.reason },
+  );
   for (const name of ['wasm', 'cpu'] as const) {
-    const attempt = name === 'wasm' ? await tryWasm() : await tryCpu();
+    const attempt = await activateBackend(name);
     rows.push({ name, available: attempt.ok, detail: attempt.ok ? attempt.device : attempt.reason });
   }
   if (previous != null && previous !== tf.getBackend()) await tf.setBackend(previous);

@@ -1,7 +1,3 @@
 export { type Dataset, DatasetError, itemSize, type LoadOptions, Uint8ImageDataset } from './dataset.js';
-export { decodeImageFile, loadFolderDataset } from './folder.js';
-export { type IdxArray, loadIdxDataset, parseIdx, readIdx } from './idx.js';
-export { FASHION_MNIST_CLASSES, locateNamedDataset, MNIST_CLASSES, namedDatasetDirs } from './named.js';
 export { hashWords, SeededRandom, uniformAt } from './random.js';
-export { DATASET_SPEC_HELP, type DatasetSpec, loadDataset, parseDatasetSpec } from './spec.js';
 export { makeToyDataset, TOY_NAMES, type ToyName } from './toys.js';

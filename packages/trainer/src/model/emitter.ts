@@ -1,6 +1,6 @@
 import type { AttrValue, GraphBuilder } from '@onnx-ddpm/onnx';
 import type * as tf from '@tensorflow/tfjs-core';
-import { weightName } from './params.js';
+import { hostValues, weightName } from './params.js';
 
 /**
  * Emission context shared by all modules: adds weights as float32 initializers (values read
@@ -65,9 +65,9 @@ export class OnnxEmitter {
   }
 }
 
-/** Current values of a variable as a Float32Array (a copy). */
+/** Current values of a variable as a Float32Array (a copy; of the host copy where the variable has one). */
 export function values(v: tf.Variable): Float32Array {
-  return Float32Array.from(v.dataSync() as Float32Array);
+  return Float32Array.from(hostValues(v) ?? (v.dataSync() as Float32Array));
 }
 
 /** Permutes a dense row-major array of shape `dims` by `perm` (like numpy.transpose). */

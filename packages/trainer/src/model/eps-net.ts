@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ModelConfig, validateModelConfig } from './config.js';
-import type { OnnxEmitter } from './emitter.js';
+import { type OnnxEmitter, values } from './emitter.js';
 import { Mlp } from './mlp.js';
-import { ParamScope, ParamStore } from './params.js';
+import { assignHostValues, ParamScope, ParamStore } from './params.js';
 import { type GraphIO, UNet } from './unet.js';
 
 /** Options of one forward pass. */
@@ -92,7 +92,7 @@ class Model implements EpsNet {
   }
 
   getWeights(): Float32Array[] {
-    return this.params.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+    return this.params.map((v) => values(v));
   }
 
   setWeights(weights: readonly Float32Array[]): void {
@@ -105,12 +105,7 @@ class Model implements EpsNet {
         throw new Error(`setWeights: '${this.paramNames[i]}' needs ${v.size} values, got ${w.length}`);
       }
     });
-    tf.tidy(() => {
-      weights.forEach((w, i) => {
-        const v = this.params[i] as tf.Variable;
-        v.assign(tf.tensor(w, v.shape, 'float32'));
-      });
-    });
+    for (const [i, w] of weights.entries()) assignHostValues(this.params[i] as tf.Variable, w.slice());
   }
 
   emitOnnx(e: OnnxEmitter, io: GraphIO): string {

@@ -83,7 +83,7 @@ export async function checkExport(
       if (!onnxOut || onnxOut.length !== size) {
         throw new ExportCheckError(Number.POSITIVE_INFINITY, tolerance, `case ${k}: output '${DDPM_IO_NAMES.outSample}' missing or mis-sized`);
       }
-      const tfOut = runTf(model, sample, sampleDims, t, labels);
+      const tfOut = await runTf(model, sample, sampleDims, t, labels);
       for (let i = 0; i < size; i++) {
         const d = Math.abs((onnxOut[i] as number) - (tfOut[i] as number));
         if (!(d <= maxAbsDiff)) {
@@ -100,7 +100,7 @@ export async function checkExport(
 }
 
 /** model.apply on NCHW data (transposed to NHWC and back), or [N, D] data as is. */
-function runTf(model: EpsNet, sample: Float32Array, dims: number[], t: number[], labels: Float32Array | null): Float32Array {
+async function runTf(model: EpsNet, sample: Float32Array, dims: number[], t: number[], labels: Float32Array | null): Promise<Float32Array> {
   const nhwc = dims.length === 4;
   const [n, ch, h, w] = dims as [number, number, number, number];
   const out = tf.tidy(() => {
@@ -111,7 +111,7 @@ function runTf(model: EpsNet, sample: Float32Array, dims: number[], t: number[],
     const ll = labels ? tf.tensor1d(Array.from(labels), 'int32') : null;
     return model.apply(x, tt, ll, { training: false });
   });
-  const data = out.dataSync() as Float32Array;
+  const data = (await out.data()) as Float32Array;
   out.dispose();
   return nhwc ? transposeArray(data, [n, h, w, ch], [0, 3, 1, 2]) : Float32Array.from(data);
 }

@@ -1,6 +1,7 @@
 /**
  * ε-prediction networks (U-Net, MLP) built from modules that each compute in TF.js (NHWC) and
- * emit their ONNX nodes (NCHW) from the same weights, plus the ONNX export and its self-check against TF.js.
+ * emit their ONNX nodes (NCHW) from the same weights, plus the ONNX export (its self-check against
+ * onnxruntime-node is in node.ts).
  */
 export {
   defaultMlpConfig,
@@ -20,7 +21,6 @@ export {
   MAX_EXPORT_OPSET,
   MIN_EXPORT_OPSET,
 } from './export.js';
-export { checkExport, ExportCheckError, type ExportCheckOptions } from './export-check.js';
 // The U-Net's building blocks, for per-block profiling (scripts/bench-train.mjs --profile).
 export { Attention } from './modules/attention.js';
 export { ConvTranspose2d } from './modules/conv-transpose2d.js';

@@ -46,6 +46,24 @@ export function initialValues(seed: number, name: string, size: number, init: In
   return out;
 }
 
+/**
+ * The host copy of every model variable's values. Weights change only from the host (initial values,
+ * setWeights), so this copy is always current, and reading it needs no synchronous device read (which
+ * the WebGPU backend cannot do in Node).
+ */
+const hostCopies = new WeakMap<tf.Variable, Float32Array>();
+
+/** The host copy of a model variable (undefined for a variable not made by a ParamStore). */
+export function hostValues(v: tf.Variable): Float32Array | undefined {
+  return hostCopies.get(v);
+}
+
+/** Assigns `data` to a model variable and keeps it as the host copy (the caller gives up `data`). */
+export function assignHostValues(v: tf.Variable, data: Float32Array): void {
+  tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
+  hostCopies.set(v, data);
+}
+
 let instanceCounter = 0;
 const SCOPE_SEPARATOR = '/';
 
@@ -72,6 +90,7 @@ export class ParamStore {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = initialValues(this.seed, name, size, init);
     const v = tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), true, this.scope + name));
+    hostCopies.set(v, values.slice());
     this.params.push(v);
     this.names.push(name);
     return v;

@@ -1,4 +1,4 @@
-import type { BackendChoice } from '../backend/index.js';
+import type { BackendChoice } from '../backend/node.js';
 import type { TrainBatch } from '../train/batch-types.js';
 import type { ReplicaInit } from '../train/replica.js';
 import type { ReplicaState } from '../train/state.js';

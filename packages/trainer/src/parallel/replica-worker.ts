@@ -1,7 +1,7 @@
 // Worker-thread entry of the data-parallel engine: one TrainReplica on a single-threaded backend.
 // Runs from dist/ only (worker_threads cannot load .ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { selectBackend } from '../backend/index.js';
+import { selectBackend } from '../backend/node.js';
 import { TrainReplica } from '../train/replica.js';
 import type { FromWorker, ReplicaWorkerData, ToWorker } from './protocol.js';
 
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const sizes = replica.model.params.map((p) => p.size);
   let gradViews: Float32Array[] = [];
   let averagedViews: Float32Array[] = [];
-  port!.on('message', (message: ToWorker) => {
+  port!.on('message', async (message: ToWorker) => {
     try {
       switch (message.type) {
         case 'buffers':
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
           break;
         case 'compute': {
           const t0 = performance.now();
-          const { loss, grads } = replica.computeGradients(message.batch);
+          const { loss, grads } = await replica.computeGradients(message.batch);
           const t1 = performance.now();
           for (const [i, g] of grads.entries()) gradViews[i]!.set(g);
           send({ type: 'computed', loss, computeMs: t1 - t0, shareMs: performance.now() - t1 });

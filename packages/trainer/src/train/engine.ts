@@ -18,7 +18,7 @@ export function createLocalEngine(init: ReplicaInit, backendName = 'the current 
   return {
     description: `local replica on ${backendName}`,
     async step(batch, step) {
-      const { loss, grads } = replica.computeGradients(batch);
+      const { loss, grads } = await replica.computeGradients(batch);
       const { gradNorm } = replica.applyGradients(grads, step);
       return { loss, gradNorm };
     },

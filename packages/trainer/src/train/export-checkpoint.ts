@@ -1,4 +1,5 @@
-import { checkExport, createModel, exportOnnx } from '../model/index.js';
+import { createModel, exportOnnx } from '../model/index.js';
+import { checkExport } from '../model/node.js';
 import { writeFileAtomic } from '../files/index.js';
 import { type Checkpoint, CheckpointError } from './checkpoint.js';
 

@@ -1,5 +1,4 @@
 export type { TrainBatch } from './batch-types.js';
-export { type Checkpoint, CheckpointError, hasCheckpoint, latestCheckpointPath, loadCheckpoint, saveCheckpoint, saveCompactCheckpoint } from './checkpoint.js';
 export {
   type ConfigOverrides,
   type DataConfig,
@@ -14,16 +13,9 @@ export {
 } from './config.js';
 export { createLocalEngine, type TrainEngine } from './engine.js';
 export { emaDecayAt, learningRateAt, type TrainHyper } from './hyper.js';
-export { logUpToStep, type TrainLogRecord, type TrainOptions, type TrainResult, TrainingDivergedError, train } from './loop.js';
 export { type PreviewOptions, sampleDdim, sampleShape } from './preview.js';
 export { ProgressBar, type ProgressStream } from './progress.js';
 export { type ReplicaInit, TrainReplica } from './replica.js';
 export { lockRunFolder, RunFolderBusyError, type RunFolderLock } from './run-lock.js';
 export { type BatchPlan, BatchSampler } from './sampler.js';
 export { cloneState, type ReplicaState } from './state.js';
-export {
-  type ExportCheckpointOptions,
-  type ExportCheckpointResult,
-  exportCheckpoint,
-  trainingMetadata,
-} from './export-checkpoint.js';

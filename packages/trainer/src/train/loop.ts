@@ -134,14 +134,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   // A second model holds the EMA weights for previews; it also gives the parameter names and shapes.
   const shadow = createModel(config.model, s.seed);
   const params = shadow.params.map((p, i) => ({ name: shadow.paramNames[i]!, shape: p.shape.slice() }));
-  const sampler = new BatchSampler(dataset, {
-    batchSize: s.batchSize,
-    seed: s.seed,
-    numTimesteps: config.scheduler.num_train_timesteps,
-    antithetic: s.antithetic,
-    classConditional: s.classConditional,
-    labelDropout: s.labelDropout,
-  });
+  const sampler = BatchSampler.forConfig(dataset, config);
   const progress = opts.progress === null ? null : new ProgressBar(opts.progress ?? process.stderr, firstStep, s.steps, s.logEvery);
   const previousElapsed = opts.resume?.metrics.elapsedSeconds ?? 0;
   const elapsed = () => previousElapsed + (performance.now() - started) / 1000;

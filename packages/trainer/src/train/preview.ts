@@ -42,13 +42,13 @@ export async function sampleDdim(
       start: (xT) => {
         x = xT;
       },
-      step: ({ k, t }) => {
+      step: async ({ k, t }) => {
         const out = tf.tidy(() =>
           model.apply(tf.tensor(x, shape, 'float32'), tf.fill([opts.count], t, 'int32') as tf.Tensor1D, labels, {
             training: false,
           }),
         );
-        eps.set(out.dataSync() as Float32Array);
+        eps.set((await out.data()) as Float32Array);
         out.dispose();
         // Each item shares one t, so one call covers the batch.
         ddimScheduler.step(k, { sample: x, modelOutput: eps, noise: null, out: next });

@@ -57,8 +57,11 @@ export class TrainReplica {
     return new TrainReplica(model, init.train, state);
   }
 
-  /** L_simple = mean‖ε − ε_θ(x_t, t)‖² and its gradients (in params order) for one batch. */
-  computeGradients(batch: TrainBatch): { loss: number; grads: Float32Array[] } {
+  /**
+   * L_simple = mean‖ε − ε_θ(x_t, t)‖² and its gradients (in params order) for one batch. Reads back
+   * asynchronously: the WebGPU backend has no synchronous read in Node.
+   */
+  async computeGradients(batch: TrainBatch): Promise<{ loss: number; grads: Float32Array[] }> {
     const { value, grads } = tf.tidy(() => {
       const n = batch.shape[0]!;
       const x0 = tf.tensor(batch.x0, batch.shape, 'float32');
@@ -78,15 +81,17 @@ export class TrainReplica {
         ) as tf.Scalar;
       return tf.variableGrads(lossFn, this.model.params);
     });
-    const loss = value.dataSync()[0]!;
+    const loss = (await value.data())[0]!;
     value.dispose();
-    const out = this.model.params.map((p) => {
-      const g = grads[p.name];
-      if (!g) return new Float32Array(p.size);
-      const data = Float32Array.from(g.dataSync() as Float32Array);
-      g.dispose();
-      return data;
-    });
+    const out = await Promise.all(
+      this.model.params.map(async (p) => {
+        const g = grads[p.name];
+        if (!g) return new Float32Array(p.size);
+        const data = Float32Array.from((await g.data()) as Float32Array);
+        g.dispose();
+        return data;
+      }),
+    );
     return { loss, grads: out };
   }
 

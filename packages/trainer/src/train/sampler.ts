@@ -2,6 +2,7 @@ import { gaussians } from '@onnx-ddpm/schedule';
 import type { Dataset } from '../data/dataset.js';
 import { hashWords, SeededRandom, uniformAt } from '../data/random.js';
 import type { TrainBatch } from './batch-types.js';
+import type { TrainConfig } from './config.js';
 
 /** How batches are drawn; together with the step number this determines every batch exactly. */
 export interface BatchPlan {
@@ -32,6 +33,19 @@ const DROPOUT = 5;
 export class BatchSampler {
   private readonly permutations = new Map<number, Uint32Array>();
   private readonly itemLength: number;
+
+  /** The batches a training run with `config` draws from `dataset`. */
+  static forConfig(dataset: Dataset, config: TrainConfig): BatchSampler {
+    const s = config.train;
+    return new BatchSampler(dataset, {
+      batchSize: s.batchSize,
+      seed: s.seed,
+      numTimesteps: config.scheduler.num_train_timesteps,
+      antithetic: s.antithetic,
+      classConditional: s.classConditional,
+      labelDropout: s.labelDropout,
+    });
+  }
 
   constructor(
     private readonly dataset: Dataset,

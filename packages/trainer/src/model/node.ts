@@ -1,0 +1,1 @@
+export { checkExport, ExportCheckError, type ExportCheckOptions } from './export-check.js';
