@@ -115,7 +115,7 @@ export const evalCommand: Command = {
 
       const guidances = isImage && numClasses > 0 ? guidanceList : [undefined];
       // Printed once the inputs are checked and the references loaded, before any sampling.
-      const plan = await planEval(model, source.config, { n, methods, guidances, batch });
+      const plan = await planEval(model, { n, methods, guidances, batch });
       log(formatEvalPlan(plan, methods.length * guidances.length, n));
       const classLabels = numClasses > 0 ? Int32Array.from({ length: n }, (_, i) => i % numClasses) : null;
       const measure = (samples: Float32Array) =>
