@@ -70,6 +70,24 @@ function noisyExample(t: number, n = 64) {
   return { x0, eps, xt, v };
 }
 
+/** Steps the ε, x0 and v forms of `example`'s prediction (`step` writes into `out`); the three results must agree. */
+function expectSameStepForEveryPrediction(
+  example: ReturnType<typeof noisyExample>,
+  step: (prediction_type: SchedulerConfig['prediction_type'], output: Float32Array, out: Float32Array) => void,
+): void {
+  const forms = [
+    ['epsilon', example.eps],
+    ['sample', example.x0],
+    ['v_prediction', example.v],
+  ] as const;
+  const [first, ...others] = forms.map(([prediction_type, output]) => {
+    const out = new Float32Array(example.xt.length);
+    step(prediction_type, output, out);
+    return out;
+  });
+  for (const other of others) expect(maxAbsDiff(first!, other)).toBeLessThan(1e-5);
+}
+
 describe('addNoise (Ho et al. 2020, eq. 4)', () => {
   it('applies √ᾱ_t x0 + √(1−ᾱ_t) ε with one timestep per batch item, in place too', () => {
     const x0 = normals(1, 12);
@@ -215,21 +233,9 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
 
   it('ε, x0 and v parametrisations of the same prediction give the same step', () => {
     const t = 300;
-    const { x0, eps, xt, v } = noisyExample(t);
-    const z = normals(9, xt.length);
-    const results = (
-      [
-        ['epsilon', eps],
-        ['sample', x0],
-        ['v_prediction', v],
-      ] as const
-    ).map(([prediction_type, output]) => {
-      const out = new Float32Array(xt.length);
-      ddpmStep(cfg({ prediction_type }), xt, output, t, t - 1, z, out);
-      return out;
-    });
-    expect(maxAbsDiff(results[0]!, results[1]!)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(results[0]!, results[2]!)).toBeLessThan(1e-5);
+    const example = noisyExample(t);
+    const z = normals(9, example.xt.length);
+    expectSameStepForEveryPrediction(example, (prediction_type, output, out) => ddpmStep(cfg({ prediction_type }), example.xt, output, t, t - 1, z, out));
   });
 
   it('works on batches, allows out === xt and x0Out === modelOutput, and checks its arguments', () => {
@@ -306,22 +312,12 @@ describe('ddimStep (Song et al. 2021, eq. 12)', () => {
 
   it('ε, x0 and v parametrisations agree, with and without clipping', () => {
     const t = 200;
-    const { x0, eps, xt, v } = noisyExample(t);
-    const z = normals(11, xt.length);
+    const example = noisyExample(t);
+    const z = normals(11, example.xt.length);
     for (const clip_sample of [false, true]) {
-      const results = (
-        [
-          ['epsilon', eps],
-          ['sample', x0],
-          ['v_prediction', v],
-        ] as const
-      ).map(([prediction_type, output]) => {
-        const out = new Float32Array(xt.length);
-        ddimStep(cfg({ prediction_type, clip_sample }), xt, output, t, 150, 0.5, z, out);
-        return out;
-      });
-      expect(maxAbsDiff(results[0]!, results[1]!)).toBeLessThan(1e-5);
-      expect(maxAbsDiff(results[0]!, results[2]!)).toBeLessThan(1e-5);
+      expectSameStepForEveryPrediction(example, (prediction_type, output, out) =>
+        ddimStep(cfg({ prediction_type, clip_sample }), example.xt, output, t, 150, 0.5, z, out),
+      );
     }
   });
 

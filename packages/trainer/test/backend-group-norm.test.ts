@@ -1,8 +1,7 @@
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureGradients, fusedGroupNorm, fusedGroupNormAvailable, registerTrainingKernels } from '../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { fusedGroupNorm, fusedGroupNormAvailable } from '../src/backend/index.js';
+import { KERNEL_BACKENDS, useTrainingKernels } from './kernel-backends.js';
 
 /** Deterministic values in [−1, 1) plus `bias` (an offset mean tests the variance's precision). */
 function values(n: number, seed: number, bias = 0): Float32Array {
@@ -50,16 +49,10 @@ function valueAndGrads(norm: typeof fusedGroupNorm): Float32Array[] {
   });
 }
 
-beforeAll(async () => {
-  await ensureGradients();
-  for (const backend of ['cpu', 'wasm'] as const) {
-    await tf.setBackend(backend);
-    registerTrainingKernels(backend);
-  }
-});
+useTrainingKernels();
 
 describe('fused GroupNorm kernels', () => {
-  for (const backend of ['cpu', 'wasm'] as const) {
+  for (const backend of KERNEL_BACKENDS) {
     it(`${backend}: forward and gradients equal the op-composed GroupNorm`, async () => {
       await tf.setBackend(backend);
       expect(fusedGroupNormAvailable()).toBe(true);
