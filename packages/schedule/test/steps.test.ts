@@ -11,6 +11,7 @@ import {
   type SamplingMethod,
   type SchedulerConfig,
 } from '../src/index.js';
+import { maxAbsDiff } from '../../../test/arrays.js';
 
 const base: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, clip_sample: false };
 const tables = computeTables(base);
@@ -53,11 +54,6 @@ function normals(stream: number, n: number, seed = 5): Float32Array {
   return out;
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
 
 /** x_t and the three parametrisations of the true answer for data x0 and noise ε at timestep t. */
 function noisyExample(t: number, n = 64) {

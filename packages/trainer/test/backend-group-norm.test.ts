@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { fusedGroupNorm, fusedGroupNormAvailable } from '../src/backend/index.js';
 import { KERNEL_BACKENDS, useTrainingKernels } from './kernel-backends.js';
+import { maxAbsDiff } from '../../../test/arrays.js';
 
 /** Deterministic values in [−1, 1) plus `bias` (an offset mean tests the variance's precision). */
 function values(n: number, seed: number, bias = 0): Float32Array {
@@ -25,12 +26,6 @@ function referenceGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, g
   return tf.add(tf.mul(normalized, gamma), beta);
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 const SHAPE: [number, number, number, number] = [3, 5, 4, 12];
 const GROUPS = 4;
