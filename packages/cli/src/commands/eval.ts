@@ -5,7 +5,7 @@ import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import type { ImageQuality, ImageReference, OrtImageClassifier, ToyReference } from '@onnx-ddpm/measure/eval';
 import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '@onnx-ddpm/measure/eval/methods';
-import { executionProvidersFlag, loadNodeSampler, samplerUserError } from '../sampler-flags.js';
+import { executionProvidersFlag, loadNodeSampler, modelOption, samplerUserError } from '../sampler-flags.js';
 
 
 const DEFAULT_CLASSIFIER = fileURLToPath(new URL('../../../../models/fashion-mnist-classifier.onnx', import.meta.url));
@@ -14,7 +14,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'measure sample quality: FID/KID and class accuracy (images), sliced Wasserstein distance (2-D points)',
   options: {
-    model: { type: 'string', valueName: '<file|dir>', description: '.onnx ε-model, or a diffusers-style folder' },
+    model: modelOption('.onnx ε-model, or a diffusers-style folder'),
     n: { type: 'string', valueName: '<count>', description: 'samples per method (2-D models: also the data points per half)', default: '1000' },
     methods: { type: 'string', valueName: '<list>', description: 'sampler settings <ddpm|ddim>-<steps>, comma separated', default: DEFAULT_METHODS },
     guidance: { type: 'string', valueName: '<list>', description: "classifier-free guidance scales of class-conditional models, comma separated ('none': no guidance)", default: 'none,2' },
