@@ -1,6 +1,9 @@
-import { freemem } from 'node:os';
+import { batchThatFits, measureModelCost } from '@onnx-ddpm/measure/cost';
 import type { DenoiserModel } from '@onnx-ddpm/sampler';
 import { CliError } from './command.js';
+
+// The sizes and durations of `sample`'s messages, written once for every command.
+export { formatBytes, formatDuration } from '@onnx-ddpm/measure/cost';
 
 /** How a sampling run is cut into model batches, and what it is expected to cost. */
 export interface SamplePlan {
@@ -17,7 +20,7 @@ export interface SamplePlan {
 
 /** The largest default batch: beyond it a CPU gains little per item and the memory keeps growing. */
 const MAX_DEFAULT_BATCH = 1024;
-/** Items of the probe calls that measure time and memory per item. */
+/** Samples of the probe calls that measure time and memory per item. */
 const PROBE_BATCH = 8;
 
 /** ORT's and V8's ways of saying an allocation failed. */
@@ -32,56 +35,27 @@ export function outOfMemoryError(batch: number): CliError {
 }
 
 /**
- * Measures one item's time and memory in a model call with two probe calls of a few items (the first one
- * also warms the runtime up), then picks the batch — `batchFlag`, else as many items as half the free
- * memory holds, at most 1024 — and estimates the run: `steps` calls per batch, and the samples of all `n`
- * items kept for the outputs (`keptBytesPerItem` each).
+ * Measures one item's time and memory in a model call (`measureModelCost`, on at most as many items as a batch
+ * holds), then picks the batch — `batchFlag`, else as many items as half the free memory holds, at most 1024 —
+ * and estimates the run: `steps` calls per batch, and the samples of all `n` items kept for the outputs
+ * (`keptBytesPerItem` each).
  */
 export async function planSampling(
   model: DenoiserModel,
   opts: { n: number; steps: number; guided: boolean; batchFlag: number | undefined; keptBytesPerItem: number },
 ): Promise<SamplePlan> {
-  const { sampleShape, numClasses } = model.info;
-  const itemSize = sampleShape.reduce((a, b) => a * b, 1);
-  const probe = Math.min(opts.n, opts.batchFlag ?? PROBE_BATCH, PROBE_BATCH) * (opts.guided ? 2 : 1);
-  const x = new Float32Array(probe * itemSize);
-  const t = new Int32Array(probe);
-  const labels = numClasses > 0 ? new Int32Array(probe).fill(numClasses) : null;
-  const call = () =>
-    model.predict(x, [probe, ...sampleShape], t, labels).catch((err: unknown) => {
-      throw isOutOfMemory(err) ? outOfMemoryError(probe) : err;
-    });
-  const rssBefore = process.memoryUsage().rss;
-  await call();
-  const start = performance.now();
-  await call();
-  const perModelItem = (performance.now() - start) / 1000 / probe;
-  const bytesPerModelItem = Math.max(0, process.memoryUsage().rss - rssBefore) / probe + 4 * 4 * itemSize;
   const scale = opts.guided ? 2 : 1;
-  const perItem = { seconds: perModelItem * scale, bytes: bytesPerModelItem * scale };
-  const fits = Math.floor(freemem() / 2 / perItem.bytes);
-  const batch = opts.batchFlag ?? Math.max(1, Math.min(opts.n, MAX_DEFAULT_BATCH, fits));
+  const probe = Math.min(opts.n, opts.batchFlag ?? PROBE_BATCH, PROBE_BATCH) * scale;
+  const cost = await measureModelCost(model, { items: probe }).catch((err: unknown) => {
+    throw isOutOfMemory(err) ? outOfMemoryError(probe) : err;
+  });
+  const perItem = { seconds: cost.secondsPerItem * scale, bytes: cost.bytesPerItem * scale };
+  const batch = opts.batchFlag ?? batchThatFits(perItem.bytes, { max: Math.min(opts.n, MAX_DEFAULT_BATCH) });
   return {
     batch,
     batches: Math.ceil(opts.n / batch),
     seconds: perItem.seconds * opts.n * opts.steps,
-    bytes: process.memoryUsage().rss + batch * perItem.bytes + opts.n * opts.keptBytesPerItem,
+    bytes: cost.rss + batch * perItem.bytes + opts.n * opts.keptBytesPerItem,
     perItem,
   };
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (bytes >= 1024 && i < units.length - 1) {
-    bytes /= 1024;
-    i++;
-  }
-  return `${bytes.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  const m = Math.round(seconds / 60);
-  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }

@@ -1,5 +1,5 @@
 import { type SamplingMethod, SchedulerConfigError } from '@onnx-ddpm/schedule';
-import { CliError, type OptionValues, stringFlag, UsageError } from './command.js';
+import { CliError, type OptionSpec, type OptionValues, stringFlag, UsageError } from './command.js';
 
 /** The Node sampler module; commands load it on demand because it pulls in onnxruntime-node. */
 export type SamplerNode = typeof import('@onnx-ddpm/sampler/node');
@@ -7,6 +7,11 @@ export type ExecutionProviders = ReturnType<SamplerNode['parseExecutionProviders
 
 export function loadNodeSampler(): Promise<SamplerNode> {
   return import('@onnx-ddpm/sampler/node');
+}
+
+/** The `--model` option of the commands that run a model: an .onnx file or a diffusers-style folder, as `description` says. */
+export function modelOption(description: string): OptionSpec {
+  return { type: 'string', valueName: '<file|dir>', description };
 }
 
 /** `--method`: the reverse process, ancestral DDPM or DDIM. */

@@ -1,9 +1,11 @@
 // Shared by the CLI tests: the built CLI in a child process, and small ONNX models to sample.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SCHEDULER_CONFIG, fingerprint, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
+import { afterAll, beforeAll } from 'vitest';
 import { buildLinearModel, gaussianDataCoefficients, testValues } from '../../sampler/test/node-test-models.js';
 
 export const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
@@ -16,6 +18,21 @@ export interface CliResult {
 
 export function requireBuiltCli(): void {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run 'pnpm build' before the CLI tests`);
+}
+
+/**
+ * A test file's scratch folder `onnx-ddpm-<name>-…` holding `files()` (default: `img.onnx`, `tinyImageModel()`),
+ * made before its tests (once the CLI is known to be built) and removed after them; returns the path of a name in it.
+ */
+export function scratchFolder(name: string, files = (): Record<string, Uint8Array | string> => ({ 'img.onnx': tinyImageModel() })): (file: string) => string {
+  let dir = '';
+  beforeAll(() => {
+    requireBuiltCli();
+    dir = mkdtempSync(join(tmpdir(), `onnx-ddpm-${name}-`));
+    for (const [file, bytes] of Object.entries(files())) writeFileSync(join(dir, file), bytes);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return (file) => join(dir, file);
 }
 
 /** Runs `onnx-ddpm …` to completion. */

@@ -1,15 +1,15 @@
 // `onnx-ddpm sample | inspect | doctor` as a user runs them: the built CLI in a child process.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import { cudaProviderInstalled, decodeNpy, encodeNpy, OrtDenoiser, sample } from '@onnx-ddpm/sampler/node';
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, fingerprint, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requires, skipForHardware, TEST_DEPS } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from '../../sampler/test/node-test-models.js';
+import { scratchFolder } from './cli-helpers.js';
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 const PNG_SIGNATURE = '89504e470d0a1a0a';
@@ -49,12 +49,9 @@ const condSpec: LinearModelSpec = {
 };
 const pointSpec: LinearModelSpec = { itemShape: [2], a, w: testValues(2, 3), T, metadata: metadata({ kind: 'mlp', dataDim: 2, numClasses: 0 }) };
 
-let dir: string;
-const path = (name: string) => join(dir, name);
+const path = scratchFolder('sample', () => ({}));
 
 beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run 'pnpm build' before the CLI tests`);
-  dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-sample-'));
   writeFileSync(path('img.onnx'), buildLinearModel(imageSpec));
   writeFileSync(path('cond.onnx'), buildLinearModel(condSpec));
   writeFileSync(path('pts.onnx'), buildLinearModel(pointSpec));
@@ -76,7 +73,6 @@ beforeAll(() => {
     writeFileSync(path(`${name}.onnx`), encodeModel(g.build({ metadata: imageSpec.metadata })));
   }
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('onnx-ddpm sample', () => {
   it('writes the grid, npy, strip and per-image PNGs and reports as JSON; same bytes as the library', async () => {
@@ -186,7 +182,7 @@ describe('onnx-ddpm sample', () => {
         expect(lines[0]).toMatch(message);
         expect(existsSync(out)).toBe(false);
         expect(existsSync(npy)).toBe(false);
-        expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+        expect(readdirSync(path('.')).filter((f) => f.includes('.tmp-'))).toEqual([]);
       });
     }
 

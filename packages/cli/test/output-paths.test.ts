@@ -1,21 +1,14 @@
 // Every output path is checked before any work: the built CLI in a child process.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, errorLines, requireBuiltCli, tinyImageModel } from './cli-helpers.js';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, errorLines, scratchFolder } from './cli-helpers.js';
 
-let dir: string;
-const path = (name: string) => join(dir, name);
+const path = scratchFolder('paths');
 
 beforeAll(() => {
-  requireBuiltCli();
-  dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-paths-'));
-  writeFileSync(path('img.onnx'), tinyImageModel());
   writeFileSync(path('a-file'), 'x');
   mkdirSync(path('a-folder'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** /sys refuses new files even to root. */
 const UNWRITABLE = '/sys/x';
@@ -36,7 +29,7 @@ describe('output paths are checked before any work, with a message in words', ()
   for (const [what, args, message] of cases) {
     it(what, () => {
       const fix = (a: string) => (['img.onnx', 'a-folder', 'a-file', 'a-file/strip.png', 'run', 'no-such-run'].includes(a) ? path(a) : a);
-      const before = readdirSync(dir).sort();
+      const before = readdirSync(path('.')).sort();
       const r = cli(args.map(fix));
       expect(r.status).toBe(1);
       const lines = errorLines(r.stderr);
@@ -45,7 +38,7 @@ describe('output paths are checked before any work, with a message in words', ()
       expect(lines[0]!.replace(`onnx-ddpm ${command}: `, '')).toMatch(message);
       // Failed before the work: nothing sampled or trained, nothing written.
       expect(r.stderr).not.toMatch(/sampling|data:|step \d/);
-      expect(readdirSync(dir).sort()).toEqual(before);
+      expect(readdirSync(path('.')).sort()).toEqual(before);
     });
   }
 });

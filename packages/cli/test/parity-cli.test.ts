@@ -1,15 +1,15 @@
 // `onnx-ddpm parity` as a user runs it: the built CLI in a child process, real runtimes only.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import { cudaProviderInstalled } from '@onnx-ddpm/sampler/node';
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from '../../sampler/test/node-test-models.js';
+import { scratchFolder } from './cli-helpers.js';
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 
@@ -69,17 +69,11 @@ function randomModel(): Uint8Array {
   return encodeModel(g.build({ metadata: { 'onnx_ddpm.scheduler_config': schedulerConfigToJSON(config) } }));
 }
 
-let dir: string;
-const path = (name: string) => join(dir, name);
-
-beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run 'pnpm build' before the CLI tests`);
-  dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-parity-'));
-  writeFileSync(path('linear.onnx'), buildLinearModel(linear));
-  writeFileSync(path('nan.onnx'), buildLinearModel({ ...linear, nanBelow: 30 }));
-  writeFileSync(path('random.onnx'), randomModel());
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const path = scratchFolder('parity', () => ({
+  'linear.onnx': buildLinearModel(linear),
+  'nan.onnx': buildLinearModel({ ...linear, nanBelow: 30 }),
+  'random.onnx': randomModel(),
+}));
 
 describe('onnx-ddpm parity on Node runtimes', () => {
   it('ORT-node CPU vs ORT-web wasm: one call ≤ 1e-4, 20-step DDIM ≥ 40 dB; a missing CUDA provider is skipped with the reason', () => {

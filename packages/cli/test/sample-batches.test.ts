@@ -1,20 +1,14 @@
 // `onnx-ddpm sample` in model batches: same bytes as one batch, a plan printed first, short errors.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import { decodeNpy, encodeNpy } from '@onnx-ddpm/sampler';
 import { PhiloxNoise } from '@onnx-ddpm/schedule';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, errorLines, requireBuiltCli, tinyImageModel } from './cli-helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, errorLines, scratchFolder, tinyImageModel } from './cli-helpers.js';
 
-let dir: string;
-const path = (name: string) => join(dir, name);
+const path = scratchFolder('batches');
 
 beforeAll(() => {
-  requireBuiltCli();
-  dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-batches-'));
-  writeFileSync(path('img.onnx'), tinyImageModel());
   writeFileSync(path('cond.onnx'), tinyImageModel(3));
   writeFileSync(path('greedy.onnx'), greedyModel());
 });
@@ -33,7 +27,6 @@ function greedyModel(): Uint8Array {
   const modelConfig = { model_type: 'unet', sample_size: 4, in_channels: 1, num_classes: 0 };
   return encodeModel(g.build({ metadata: { 'onnx_ddpm.scheduler_config': '{"num_train_timesteps": 50}', 'onnx_ddpm.model_config': JSON.stringify(modelConfig) } }));
 }
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Samples to `<name>.npy` and returns its bytes. */
 function sampleNpy(name: string, args: string[]): Buffer {

@@ -26,6 +26,16 @@ async function waitFor(stderr: () => string, pattern: RegExp, timeoutMs = 60_000
   }
 }
 
+/** A long toy run in `<dir>/<name>` with `args`, killed (SIGKILL) once it has logged `step`: its folder and pid. */
+async function killedToyRun(name: string, step: number, ...args: string[]): Promise<{ run: string; pid: number | undefined }> {
+  const run = join(dir, name);
+  const first = cliAsync(toy(run, '--steps', '100000', ...args));
+  await waitFor(first.stderr, new RegExp(`^step ${step}/`, 'm'));
+  first.child.kill('SIGKILL');
+  await first.done;
+  return { run, pid: first.child.pid };
+}
+
 const logSteps = (run: string) =>
   readFileSync(join(run, 'log.jsonl'), 'utf8')
     .trim()
@@ -74,14 +84,10 @@ describe('one train per run folder', () => {
   });
 
   it('the lock of a killed process is taken over', async () => {
-    const run = join(dir, 'killed');
-    const first = cliAsync(toy(run, '--steps', '100000', '--log-every', '10', '--checkpoint-every', '1'));
-    await waitFor(first.stderr, /^step 10\//m);
-    first.child.kill('SIGKILL');
-    await first.done;
-    expect(JSON.parse(readFileSync(join(run, '.lock'), 'utf8'))).toMatchObject({ pid: first.child.pid });
+    const { run, pid } = await killedToyRun('killed', 10, '--log-every', '10', '--checkpoint-every', '1');
+    expect(JSON.parse(readFileSync(join(run, '.lock'), 'utf8'))).toMatchObject({ pid });
     const r = cli(['train', '--out', run, '--resume', '--backend', 'cpu', '--steps', '20']);
-    expect(r.stderr).toMatch(new RegExp(`taking over the lock of process ${first.child.pid}, which is no longer running`));
+    expect(r.stderr).toMatch(new RegExp(`taking over the lock of process ${pid}, which is no longer running`));
     expect(r.status).toBe(0);
     expect(existsSync(join(run, '.lock'))).toBe(false);
   });
@@ -89,11 +95,7 @@ describe('one train per run folder', () => {
 
 describe('a new run starts a new log', () => {
   it('after a run killed before its first checkpoint, log.jsonl holds only the new run', async () => {
-    const run = join(dir, 'fresh-log');
-    const first = cliAsync(toy(run, '--steps', '100000', '--log-every', '5', '--checkpoint-every', '100000'));
-    await waitFor(first.stderr, /^step 15\//m);
-    first.child.kill('SIGKILL');
-    await first.done;
+    const { run } = await killedToyRun('fresh-log', 15, '--log-every', '5', '--checkpoint-every', '100000');
     expect(existsSync(join(run, 'checkpoint'))).toBe(false);
     expect(logSteps(run).slice(0, 3)).toEqual([5, 10, 15]);
     const r = cli(toy(run, '--steps', '20', '--log-every', '10'));

@@ -1,19 +1,9 @@
 // Usage errors are found while parsing flags (exit 2, one line, no stack trace), before any work.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, errorLines, requireBuiltCli, tinyImageModel } from './cli-helpers.js';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cli, errorLines, scratchFolder } from './cli-helpers.js';
 
-let dir: string;
-const path = (name: string) => join(dir, name);
-
-beforeAll(() => {
-  requireBuiltCli();
-  dir = mkdtempSync(join(tmpdir(), 'onnx-ddpm-usage-'));
-  writeFileSync(path('img.onnx'), tinyImageModel());
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const path = scratchFolder('usage');
 
 function expectUsageError(args: string[], message: RegExp): void {
   const r = cli(args.map((a) => (a === 'img.onnx' || a === 'run' || a === 'x.onnx' || a === 'x.npy' ? path(a) : a)));
@@ -22,7 +12,7 @@ function expectUsageError(args: string[], message: RegExp): void {
   expect(errorLines(r.stderr)[0]).toMatch(message);
   // Nothing was sampled, trained or written.
   expect(r.stderr).not.toMatch(/sampling|data:|step \d/);
-  expect(readdirSync(dir)).toEqual(['img.onnx']);
+  expect(readdirSync(path('.'))).toEqual(['img.onnx']);
 }
 
 describe('flag values are checked while parsing (exit 2)', () => {

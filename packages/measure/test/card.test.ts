@@ -4,7 +4,6 @@ import { type ConfigOverrides, makeToyDataset, resolveTrainConfig, type TrainCon
 import { describe, expect, it } from 'vitest';
 import {
   type CardFacts,
-  formatDuration,
   gridRowCentre,
   labelledGridSvg,
   lossCurveSvg,
@@ -14,6 +13,7 @@ import {
   type TrainLogPoint,
   trainCommandLine,
 } from '../src/card/index.js';
+import { formatDuration } from '../src/cost/format.js';
 
 const record = (step: number, loss: number, ema = loss, elapsed = step / 10): TrainLogPoint => ({
   step,

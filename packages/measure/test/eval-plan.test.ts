@@ -38,22 +38,22 @@ describe('eval samples', () => {
 
 describe('planEval', () => {
   it('chooses the largest batch that fits in half of the free memory, at most n', async () => {
-    const roomy = await planEval(model, DEFAULT_SCHEDULER_CONFIG, { n: 1000, methods, guidances: [undefined], freeBytes: 2 ** 40 });
+    const roomy = await planEval(model, { n: 1000, methods, guidances: [undefined], freeBytes: 2 ** 40 });
     expect(roomy).toMatchObject({ batch: 1000, auto: true });
     expect(roomy.bytesPerItem).toBeGreaterThanOrEqual(3 * 4 * 36);
-    const tight = await planEval(model, DEFAULT_SCHEDULER_CONFIG, { n: 1000, methods, guidances: [undefined], freeBytes: 40 * roomy.bytesPerItem });
+    const tight = await planEval(model, { n: 1000, methods, guidances: [undefined], freeBytes: 40 * roomy.bytesPerItem });
     expect(tight.batch).toBe(Math.floor((0.5 * 40 * roomy.bytesPerItem) / tight.bytesPerItem));
     expect(tight.batch).toBeLessThan(1000);
-    const none = await planEval(model, DEFAULT_SCHEDULER_CONFIG, { n: 1000, methods, guidances: [undefined], freeBytes: 0 });
+    const none = await planEval(model, { n: 1000, methods, guidances: [undefined], freeBytes: 0 });
     expect(none.batch).toBe(1);
   });
 
   it('keeps a given batch and estimates time from the steps of every setting (guided: two calls per step)', async () => {
-    const plain = await planEval(model, DEFAULT_SCHEDULER_CONFIG, { n: 100, methods, guidances: [undefined], batch: 7 });
+    const plain = await planEval(model, { n: 100, methods, guidances: [undefined], batch: 7 });
     expect(plain).toMatchObject({ batch: 7, auto: false });
     expect(plain.msPerItem).toBeGreaterThan(0);
     expect(plain.seconds).toBeCloseTo(((4 + 10) * 100 * plain.msPerItem) / 1000, 9);
-    const guided = await planEval(model, DEFAULT_SCHEDULER_CONFIG, { n: 100, methods, guidances: [undefined, 2], batch: 7 });
+    const guided = await planEval(model, { n: 100, methods, guidances: [undefined, 2], batch: 7 });
     expect(guided.seconds).toBeCloseTo(((4 + 10) * 100 * guided.msPerItem * 3) / 1000, 9);
     expect(guided.peakBytes).toBeGreaterThan(7 * guided.bytesPerItem);
     expect(formatEvalPlan(guided, 4, 100)).toMatch(/^plan: batch 7 \(as given\); sampling 4 settings × 100 samples ≈ \d+ s, memory ≈ \d+\.\d GiB$/);

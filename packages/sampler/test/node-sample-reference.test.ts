@@ -4,6 +4,7 @@ import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerC
 import { type DenoiserModel, OrtDenoiser, sample, type SampleStepEvent } from '@onnx-ddpm/sampler/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLinearModel, gaussianDataCoefficients, itemSize, type LinearModelSpec, linearModelReference, testValues } from './node-test-models.js';
+import { maxAbsDiff } from '../../../test/arrays.js';
 
 const T = 1000;
 const ITEM = [2, 3, 3];
@@ -90,12 +91,6 @@ function referenceSample(s: LinearModelSpec, cfg: SchedulerConfig, o: RefOptions
   return x;
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 let model: OrtDenoiser;
 beforeAll(async () => {

@@ -11,6 +11,7 @@ import {
   type SamplingMethod,
   type SchedulerConfig,
 } from '../src/index.js';
+import { maxAbsDiff } from '../../../test/arrays.js';
 
 const base: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, clip_sample: false };
 const tables = computeTables(base);
@@ -53,11 +54,6 @@ function normals(stream: number, n: number, seed = 5): Float32Array {
   return out;
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
 
 /** x_t and the three parametrisations of the true answer for data x0 and noise ε at timestep t. */
 function noisyExample(t: number, n = 64) {
@@ -68,6 +64,24 @@ function noisyExample(t: number, n = 64) {
   const xt = x0.map((v, i) => a * v + b * eps[i]!);
   const v = x0.map((x, i) => a * eps[i]! - b * x); // Salimans & Ho 2022
   return { x0, eps, xt, v };
+}
+
+/** Steps the ε, x0 and v forms of `example`'s prediction (`step` writes into `out`); the three results must agree. */
+function expectSameStepForEveryPrediction(
+  example: ReturnType<typeof noisyExample>,
+  step: (prediction_type: SchedulerConfig['prediction_type'], output: Float32Array, out: Float32Array) => void,
+): void {
+  const forms = [
+    ['epsilon', example.eps],
+    ['sample', example.x0],
+    ['v_prediction', example.v],
+  ] as const;
+  const [first, ...others] = forms.map(([prediction_type, output]) => {
+    const out = new Float32Array(example.xt.length);
+    step(prediction_type, output, out);
+    return out;
+  });
+  for (const other of others) expect(maxAbsDiff(first!, other)).toBeLessThan(1e-5);
 }
 
 describe('addNoise (Ho et al. 2020, eq. 4)', () => {
@@ -215,21 +229,9 @@ describe('ddpmStep (Ho et al. 2020, eqs. 6–7)', () => {
 
   it('ε, x0 and v parametrisations of the same prediction give the same step', () => {
     const t = 300;
-    const { x0, eps, xt, v } = noisyExample(t);
-    const z = normals(9, xt.length);
-    const results = (
-      [
-        ['epsilon', eps],
-        ['sample', x0],
-        ['v_prediction', v],
-      ] as const
-    ).map(([prediction_type, output]) => {
-      const out = new Float32Array(xt.length);
-      ddpmStep(cfg({ prediction_type }), xt, output, t, t - 1, z, out);
-      return out;
-    });
-    expect(maxAbsDiff(results[0]!, results[1]!)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(results[0]!, results[2]!)).toBeLessThan(1e-5);
+    const example = noisyExample(t);
+    const z = normals(9, example.xt.length);
+    expectSameStepForEveryPrediction(example, (prediction_type, output, out) => ddpmStep(cfg({ prediction_type }), example.xt, output, t, t - 1, z, out));
   });
 
   it('works on batches, allows out === xt and x0Out === modelOutput, and checks its arguments', () => {
@@ -306,22 +308,12 @@ describe('ddimStep (Song et al. 2021, eq. 12)', () => {
 
   it('ε, x0 and v parametrisations agree, with and without clipping', () => {
     const t = 200;
-    const { x0, eps, xt, v } = noisyExample(t);
-    const z = normals(11, xt.length);
+    const example = noisyExample(t);
+    const z = normals(11, example.xt.length);
     for (const clip_sample of [false, true]) {
-      const results = (
-        [
-          ['epsilon', eps],
-          ['sample', x0],
-          ['v_prediction', v],
-        ] as const
-      ).map(([prediction_type, output]) => {
-        const out = new Float32Array(xt.length);
-        ddimStep(cfg({ prediction_type, clip_sample }), xt, output, t, 150, 0.5, z, out);
-        return out;
-      });
-      expect(maxAbsDiff(results[0]!, results[1]!)).toBeLessThan(1e-5);
-      expect(maxAbsDiff(results[0]!, results[2]!)).toBeLessThan(1e-5);
+      expectSameStepForEveryPrediction(example, (prediction_type, output, out) =>
+        ddimStep(cfg({ prediction_type, clip_sample }), example.xt, output, t, 150, 0.5, z, out),
+      );
     }
   });
 

@@ -1,8 +1,8 @@
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureGradients, fusedGroupNorm, fusedGroupNormAvailable, registerTrainingKernels } from '../src/node.js';
+import { describe, expect, it } from 'vitest';
+import { fusedGroupNorm, fusedGroupNormAvailable } from '../src/node.js';
+import { KERNEL_BACKENDS, useTrainingKernels } from './kernel-backends.js';
+import { maxAbsDiff } from '../../../test/arrays.js';
 
 /** Deterministic values in [−1, 1) plus `bias` (an offset mean tests the variance's precision). */
 function values(n: number, seed: number, bias = 0): Float32Array {
@@ -26,12 +26,6 @@ function referenceGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, g
   return tf.add(tf.mul(normalized, gamma), beta);
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 const SHAPE: [number, number, number, number] = [3, 5, 4, 12];
 const GROUPS = 4;
@@ -50,16 +44,10 @@ function valueAndGrads(norm: typeof fusedGroupNorm): Float32Array[] {
   });
 }
 
-beforeAll(async () => {
-  await ensureGradients();
-  for (const backend of ['cpu', 'wasm'] as const) {
-    await tf.setBackend(backend);
-    registerTrainingKernels(backend);
-  }
-});
+useTrainingKernels();
 
 describe('fused GroupNorm kernels', () => {
-  for (const backend of ['cpu', 'wasm'] as const) {
+  for (const backend of KERNEL_BACKENDS) {
     it(`${backend}: forward and gradients equal the op-composed GroupNorm`, async () => {
       await tf.setBackend(backend);
       expect(fusedGroupNormAvailable()).toBe(true);

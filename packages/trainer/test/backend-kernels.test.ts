@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureGradients, registerTrainingKernels } from '../src/node.js';
+import { maxAbsDiff } from '../../../test/arrays.js';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 
@@ -138,12 +139,6 @@ function maxDiffAt(a: ArrayLike<number>, ref: Map<number, number>): number {
   return m;
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 function maxAbs(a: Iterable<number>): number {
   let m = 0;

@@ -1,8 +1,7 @@
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureGradients, fusedSwish, fusedSwishAvailable, registerTrainingKernels } from '../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { fusedSwish, fusedSwishAvailable } from '../src/backend/index.js';
+import { KERNEL_BACKENDS, useTrainingKernels } from './kernel-backends.js';
 
 /** Deterministic values in [−scale, scale). */
 function values(n: number, seed: number, scale: number): Float32Array {
@@ -40,16 +39,10 @@ function maxRelDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-beforeAll(async () => {
-  await ensureGradients();
-  for (const backend of ['cpu', 'wasm'] as const) {
-    await tf.setBackend(backend);
-    registerTrainingKernels(backend);
-  }
-});
+useTrainingKernels();
 
 describe('Swish with the one-pass gradient kernel', () => {
-  for (const backend of ['cpu', 'wasm'] as const) {
+  for (const backend of KERNEL_BACKENDS) {
     it(`${backend}: value and gradients equal the composition x·σ(x) differentiated by TF.js`, async () => {
       await tf.setBackend(backend);
       expect(fusedSwishAvailable()).toBe(true);

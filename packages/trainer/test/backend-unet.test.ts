@@ -1,21 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/node.js';
-import { createModel, type UNetConfig } from '../src/node.js';
+import { createModel } from '../src/node.js';
+import { smallUNet } from './helpers.js';
 
 /** A small class-conditional U-Net with every module of the default one (odd 10 → 5 level, attention at 5×5, dropout). */
-const config: UNetConfig = {
-  kind: 'unet',
-  imageSize: 10,
-  channels: 2,
-  baseChannels: 8,
-  channelMultipliers: [1, 2],
-  numResBlocks: 1,
-  attentionResolutions: [5],
-  groups: 4,
-  dropout: 0.2,
-  numClasses: 3,
-};
+const config = smallUNet({ imageSize: 10, channels: 2, attentionResolutions: [5], dropout: 0.2, numClasses: 3 });
 
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);

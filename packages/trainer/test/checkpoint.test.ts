@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/node.js';
 import { type Dataset, loadDataset, Uint8ImageDataset } from '../src/node.js';
 import {
@@ -14,9 +13,9 @@ import {
   type TrainConfig,
   train,
 } from '../src/node.js';
+import { scratchFolder } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'ddpm-ckpt-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = scratchFolder('ckpt');
 
 function quiet(config: TrainConfig, dataset: Dataset, runDir: string) {
   return { config, dataset, runDir, progress: null, log: () => {}, handleSignals: false, backendName: 'test' };
@@ -86,19 +85,19 @@ describe('resume of a U-Net on wasm', () => {
   });
 });
 
-describe('checkpoint files', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-  });
+/** Trains a tiny MLP on 200 points of toy:moons on wasm into `<tmp>/<name>`. */
+async function trainTinyMoons(name: string, settings: ConfigOverrides['train']) {
+  await selectBackend('wasm');
+  const dataset = await loadDataset('toy:moons', { toyCount: 200 });
+  const config = resolveTrainConfig(dataset, { spec: 'toy:moons' }, { model: { hidden: 8, layers: 1, timeEmbedDim: 8 }, train: settings });
+  const runDir = join(tmp, name);
+  await train(quiet(config, dataset, runDir));
+  return { dataset, config, runDir };
+}
 
+describe('checkpoint files', () => {
   it('keeps the last good checkpoint through an interrupted save, and detects damage', async () => {
-    const dataset = await loadDataset('toy:moons', { toyCount: 200 });
-    const config = resolveTrainConfig(dataset, { spec: 'toy:moons' }, {
-      model: { hidden: 8, layers: 1, timeEmbedDim: 8 },
-      train: { steps: 4, batchSize: 8, checkpointEvery: 2 },
-    });
-    const runDir = join(tmp, 'files');
-    await train(quiet(config, dataset, runDir));
+    const { dataset, config, runDir } = await trainTinyMoons('files', { steps: 4, batchSize: 8, checkpointEvery: 2 });
     const link = readlinkSync(join(runDir, 'checkpoint'));
     expect(link).toMatch(/^checkpoints\/step-000000004-/);
     expect(readdirSync(join(runDir, 'checkpoints'))).toHaveLength(1);
@@ -134,18 +133,8 @@ describe('checkpoint files', () => {
 });
 
 describe('compact checkpoints', () => {
-  beforeAll(async () => {
-    await selectBackend('wasm');
-  });
-
   it('keep weights and EMA exactly, Adam second moments to bfloat16, drop first moments, and resume', async () => {
-    const dataset = await loadDataset('toy:moons', { toyCount: 200 });
-    const config = resolveTrainConfig(dataset, { spec: 'toy:moons' }, {
-      model: { hidden: 8, layers: 1, timeEmbedDim: 8 },
-      train: { steps: 5, batchSize: 8, checkpointEvery: 5 },
-    });
-    const runDir = join(tmp, 'compact-run');
-    await train(quiet(config, dataset, runDir));
+    const { dataset, config, runDir } = await trainTinyMoons('compact-run', { steps: 5, batchSize: 8, checkpointEvery: 5 });
     const full = await loadCheckpoint(runDir);
     const compactDir = join(tmp, 'compact');
     await saveCompactCheckpoint(compactDir, full, { 'log.jsonl': new TextEncoder().encode('{"step":5}\n') });

@@ -14,22 +14,11 @@ import {
   type EpsNet,
   ExportCheckError,
   exportOnnx,
-  type UNetConfig,
 } from '../src/node.js';
 import { requires, TEST_DEPS } from '../../../test/prereqs.js';
+import { smallUNet } from './helpers.js';
 
-const smallUNet: UNetConfig = {
-  kind: 'unet',
-  imageSize: 16,
-  channels: 2,
-  baseChannels: 16,
-  channelMultipliers: [1, 2],
-  numResBlocks: 1,
-  attentionResolutions: [8],
-  groups: 4,
-  dropout: 0.1,
-  numClasses: 0,
-};
+const unet = smallUNet({ imageSize: 16, channels: 2, baseChannels: 16, attentionResolutions: [8], dropout: 0.1 });
 
 const schedule: SchedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, num_train_timesteps: 200, beta_schedule: 'squaredcos_cap_v2' };
 const training = { dataset: 'synthetic', steps: 3, batch: 4, ema_decay: 0.999, final_loss: 0.5, backend: 'cpu' };
@@ -55,7 +44,7 @@ function perturbWeights(model: EpsNet, seed: number): void {
 describe('exportOnnx: U-Net', () => {
   for (const numClasses of [0, 3]) {
     it(`${numClasses ? 'class-conditional' : 'unconditional'} 16×16 U-Net with attention: contract, parity`, async () => {
-      const model = createModel({ ...smallUNet, numClasses }, 31 + numClasses);
+      const model = createModel({ ...unet, numClasses }, 31 + numClasses);
       perturbWeights(model, numClasses);
       const bytes = exportOnnx({ model, schedulerConfig: schedule, training });
       const summary = inspectModel(bytes);
@@ -101,7 +90,7 @@ describe('exportOnnx: U-Net', () => {
   }
 
   it('opset 18 (Split with num_outputs) also matches; unsupported opsets are rejected', async () => {
-    const model = createModel(smallUNet, 41);
+    const model = createModel(unet, 41);
     const bytes = exportOnnx({ model, schedulerConfig: schedule, training, opset: 18 });
     expect(inspectModel(bytes).opsets).toEqual([{ domain: '', version: 18 }]);
     expect((await checkExport(bytes, model)).maxAbsDiff).toBeLessThanOrEqual(1e-4);
@@ -113,7 +102,7 @@ describe('exportOnnx: U-Net', () => {
   });
 
   it('a perturbed ONNX initializer is caught by the parity check', async () => {
-    const model = createModel(smallUNet, 51);
+    const model = createModel(unet, 51);
     const proto = decodeModel(exportOnnx({ model, schedulerConfig: schedule, training }));
     const bias = proto.graph?.initializer?.find((t) => t.name === 'out.conv.bias');
     expect(bias?.rawData).toBeDefined();
@@ -157,8 +146,8 @@ describe('exportOnnx: MLP', () => {
 
 describe('onnx.checker (full_check) accepts the exports', requires(TEST_DEPS.pythonOnnx), () => {
   it.each([
-    ['unconditional U-Net', { ...smallUNet, numClasses: 0 }],
-    ['class-conditional U-Net', { ...smallUNet, numClasses: 3 }],
+    ['unconditional U-Net', { ...unet, numClasses: 0 }],
+    ['class-conditional U-Net', { ...unet, numClasses: 3 }],
     ['unconditional MLP', defaultMlpConfig(0)],
     ['class-conditional MLP', defaultMlpConfig(4)],
   ])('%s', async (name, config) => {

@@ -8,12 +8,12 @@ import {
   defaultUNetConfig,
   type EpsNet,
   ModelConfigError,
-  type UNetConfig,
   validateModelConfig,
 } from '../src/node.js';
 import { Conv2d } from '../src/model/modules/conv2d.js';
 import { ConvTranspose2d } from '../src/model/modules/conv-transpose2d.js';
 import { ParamScope, ParamStore } from '../src/model/params.js';
+import { smallUNet } from './helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -37,18 +37,7 @@ function forward(model: EpsNet, x: tf.Tensor, t: number[], labels: number[] | nu
   return out;
 }
 
-const small: UNetConfig = {
-  kind: 'unet',
-  imageSize: 12,
-  channels: 3,
-  baseChannels: 8,
-  channelMultipliers: [1, 2, 2],
-  numResBlocks: 1,
-  attentionResolutions: [3],
-  groups: 4,
-  dropout: 0.1,
-  numClasses: 0,
-};
+const small = smallUNet({ imageSize: 12, channels: 3, channelMultipliers: [1, 2, 2], attentionResolutions: [3], dropout: 0.1 });
 
 describe('U-Net', () => {
   it('default 28×28×1 config: forward shape and parameter count', () => {

@@ -3,25 +3,14 @@
 import { DEFAULT_SCHEDULER_CONFIG } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/node.js';
-import type { UNetConfig } from '../src/node.js';
 import { createWorkerEngine, shardSizes, type WorkerEngine } from '../src/node.js';
 import type { TrainBatch } from '../src/train/batch-types.js';
 import type { TrainHyper } from '../src/train/hyper.js';
 import { TrainReplica } from '../src/train/replica.js';
 import type { ReplicaState } from '../src/train/state.js';
+import { smallUNet } from './helpers.js';
 
-const modelConfig: UNetConfig = {
-  kind: 'unet',
-  imageSize: 8,
-  channels: 1,
-  baseChannels: 8,
-  channelMultipliers: [1, 2],
-  numResBlocks: 1,
-  attentionResolutions: [4],
-  groups: 4,
-  dropout: 0,
-  numClasses: 0,
-};
+const modelConfig = smallUNet();
 const hyper: TrainHyper = {
   scheduler: DEFAULT_SCHEDULER_CONFIG,
   lr: 1e-3,

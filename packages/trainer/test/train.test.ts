@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/node.js';
 import { loadDataset, Uint8ImageDataset } from '../src/node.js';
 import {
@@ -12,9 +11,9 @@ import {
   type TrainLogRecord,
   train,
 } from '../src/node.js';
+import { scratchFolder } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'ddpm-train-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = scratchFolder('train');
 beforeAll(async () => {
   await selectBackend('wasm');
 });

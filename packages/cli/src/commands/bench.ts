@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { inspectModel } from '@onnx-ddpm/onnx';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { type Command, CliError, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
-import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
+import { executionProvidersFlag, loadNodeSampler, methodFlag, modelOption, samplerUserError } from '../sampler-flags.js';
 import {
   type BenchModel,
   benchInProcess,
@@ -36,7 +36,7 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'benchmark sampling speed and loop overhead',
   options: {
-    model: { type: 'string', valueName: '<file|dir>', description: '.onnx file, or a diffusers-style folder' },
+    model: modelOption('.onnx file, or a diffusers-style folder'),
     batch: { type: 'string', valueName: '<n,n,...>', description: 'batch sizes to time (default: 1,16; with --runtimes 1,16,64)' },
     steps: { type: 'string', valueName: '<k>', description: 'reverse steps timed per batch size', default: '20' },
     method: { type: 'string', valueName: '<ddpm|ddim>', description: 'sampler whose loop is timed', default: 'ddim' },

@@ -5,7 +5,7 @@ import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import type { ImageQuality, ImageReference, OrtImageClassifier, ToyReference } from '@onnx-ddpm/measure/eval';
 import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '@onnx-ddpm/measure/eval/methods';
-import { executionProvidersFlag, loadNodeSampler, type SamplerNode, samplerUserError } from '../sampler-flags.js';
+import { executionProvidersFlag, loadNodeSampler, modelOption, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 
 
 const DEFAULT_CLASSIFIER = fileURLToPath(new URL('../../../../models/fashion-mnist-classifier.onnx', import.meta.url));
@@ -14,7 +14,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'measure sample quality: FID/KID and class accuracy (images), sliced Wasserstein distance (2-D points)',
   options: {
-    model: { type: 'string', valueName: '<file|dir>', description: '.onnx ε-model, or a diffusers-style folder' },
+    model: modelOption('.onnx ε-model, or a diffusers-style folder'),
     n: { type: 'string', valueName: '<count>', description: 'samples per method (2-D models: also the data points per half)', default: '1000' },
     methods: { type: 'string', valueName: '<list>', description: 'sampler settings <ddpm|ddim>-<steps>, comma separated', default: DEFAULT_METHODS },
     guidance: { type: 'string', valueName: '<list>', description: "classifier-free guidance scales of class-conditional models, comma separated ('none': no guidance)", default: 'none,2' },
@@ -122,7 +122,7 @@ export const evalCommand: Command = {
       const measure = (samples: Float32Array) =>
         imageRef ? imageQuality(classifier!, imageRef, samples, n, classLabels, kidOptions) : Promise.resolve(pointQuality(toyRef!, samples, n, { projections, seed }));
       // Printed once the inputs are checked and the references loaded, before any sampling (none with --samples).
-      const plan = given ? null : await planEval(model, source.config, { n, methods, guidances, batch });
+      const plan = given ? null : await planEval(model, { n, methods, guidances, batch });
       if (plan) log(formatEvalPlan(plan, methods.length * guidances.length, n));
       const rows = given
           ? await evaluateGivenSamples(given.name, given.data, measure, log)

@@ -18,7 +18,7 @@ import {
   type TrainParityModel,
 } from '@onnx-ddpm/measure/parity';
 import { trainerUserError } from './train.js';
-import { methodFlag } from '../sampler-flags.js';
+import { methodFlag, modelOption } from '../sampler-flags.js';
 
 function parseRuntimes(text: string): RuntimeId[] {
   const ids = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -74,11 +74,7 @@ export const parityCommand: Command = {
   name: 'parity',
   summary: 'run one model on every runtime on this machine and compare the outputs against docs/DESIGN.md bounds',
   options: {
-    model: {
-      type: 'string',
-      valueName: '<file|dir>',
-      description: '.onnx file or diffusers-style folder (default: a built-in tiny 8×8 U-Net, seed-0 initial weights, exported on the fly)',
-    },
+    model: modelOption('.onnx file or diffusers-style folder (default: a built-in tiny 8×8 U-Net, seed-0 initial weights, exported on the fly)'),
     checkpoint: {
       type: 'string',
       valueName: '<run-dir>',

@@ -143,11 +143,7 @@ export const trainCommand: Command = {
     backend: { type: 'string', valueName: '<name>', description: 'TF.js backend: auto, tensorflow, webgpu, wasm or cpu', default: 'auto' },
     workers: { type: 'string', valueName: '<n>', description: 'data-parallel worker threads (default: 2 for images on wasm, else 1)' },
     resume: { type: 'boolean', description: "continue the run in --out from its checkpoint (with its saved config)" },
-    'resume-from': {
-      type: 'string',
-      valueName: '<checkpoint>',
-      description: 'continue another checkpoint (e.g. a committed compact one) in a new --out, with its config and log.jsonl',
-    },
+    'resume-from': { type: 'string', valueName: '<checkpoint>', description: 'continue another checkpoint (e.g. a committed compact one) in a new --out, with its config and log.jsonl' },
     config: { type: 'string', valueName: '<json>', description: 'JSON file (or inline JSON) {"model": {…}, "scheduler": {…}, "train": {…}} over the defaults' },
     seed: { type: 'string', valueName: '<int>', description: 'seed of weights, toy data and every batch (default 0)' },
     ema: { type: 'string', valueName: '<decay>', description: 'EMA decay of the weights (toys: 0.995, images: 0.9999)' },

@@ -4,7 +4,7 @@
  * reproduce the model and the card. Pure functions of the facts the card script gathers.
  */
 import type { TrainConfig, TrainSettings } from '@onnx-ddpm/trainer/node';
-import { formatDuration } from './train-log.js';
+import { formatDuration } from '../cost/format.js';
 
 export interface CardFacts {
   /** Card name: `<name>.md`, `<name>-loss.png`, `<name>-samples.png`; the model is `<name>.onnx`. */

@@ -60,11 +60,3 @@ export function summarizeTrainLog(points: readonly TrainLogPoint[]): TrainLogSum
   const speeds = points.map((p) => p.img_per_s).sort((a, b) => a - b);
   return { step: last.step, seconds: last.elapsed_s, emaLoss: last.ema_loss, itemsPerSecond: speeds[Math.floor(speeds.length / 2)]! };
 }
-
-/** "41 s", "12 min 5 s", "5 h 02 min". */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}

@@ -1,8 +1,9 @@
 // How `onnx-ddpm eval` batches its sampling: the largest batch the free memory allows, and the
 // time and memory that costs, measured on the model itself before the run starts.
 import { freemem } from 'node:os';
-import { type DenoiserModel, sample } from '@onnx-ddpm/sampler';
-import { createScheduler, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
+import type { DenoiserModel } from '@onnx-ddpm/sampler';
+import { formatBytes, formatDuration } from '../cost/format.js';
+import { BATCH_MEMORY_SHARE, batchThatFits, measureModelCost } from '../cost/model-cost.js';
 import type { MethodSpec } from './methods.js';
 
 export interface EvalPlan {
@@ -10,7 +11,7 @@ export interface EvalPlan {
   batch: number;
   /** Whether `batch` was chosen from the memory measurement (else it was given). */
   auto: boolean;
-  /** Process memory one more item of a model call takes (RSS growth between two probe calls). */
+  /** Process memory one more sample takes (both calls of a guided one; RSS growth over the probe calls). */
   bytesPerItem: number;
   /** Free memory of the machine when planned. */
   freeBytes: number;
@@ -18,7 +19,7 @@ export interface EvalPlan {
   msPerItem: number;
   /** Sampling seconds of every setting: Σ steps × n × msPerItem (× 2 guided: the cond/uncond pair). */
   seconds: number;
-  /** Resident memory expected at `batch`: now + batch × bytesPerItem (× 2 guided). */
+  /** Resident memory expected at `batch`: now + batch × bytesPerItem. */
   peakBytes: number;
 }
 
@@ -33,48 +34,31 @@ export interface EvalPlanOptions {
   freeBytes?: number;
 }
 
-/** Share of the free memory a chosen batch may take. */
-const MEMORY_SHARE = 0.5;
-
-/** Items of the larger probe call (the first has 1). */
-const PROBE_BATCH = 9;
+/** Samples of the probe calls. */
+const PROBE_SAMPLES = 8;
 
 /**
- * Runs one-step model calls (batch 1, then PROBE_BATCH twice, guided when any setting is) and plans
- * from them: the RSS growth per item up to the first PROBE_BATCH call, and the warm call's model time.
+ * Measures the model's cost per item (guided when any setting is: the cond/uncond pair in one call) and
+ * plans from it: the largest batch that fits, and the model time of every setting.
  */
-export async function planEval(model: DenoiserModel, config: SchedulerConfig, opts: EvalPlanOptions): Promise<EvalPlan> {
-  const guided = opts.guidances.some((g) => g !== undefined);
-  const guidance = guided ? opts.guidances.find((g) => g !== undefined) : undefined;
-  const scheduler = createScheduler(config, { method: 'ddim', steps: 1 });
-  const k = model.info.numClasses;
-  const probe = (batch: number) =>
-    sample(model, scheduler, { batch, noise: new PhiloxNoise(0), classLabels: k > 0 ? Int32Array.from({ length: batch }, (_, i) => i % k) : null, guidance });
-  await probe(1);
-  const rssBefore = process.memoryUsage().rss;
-  await probe(PROBE_BATCH); // grows the arena to this batch; the next call is timed warm
-  const rssAfter = process.memoryUsage().rss;
-  const { timings } = await probe(PROBE_BATCH);
-  const calls = guided ? 2 : 1;
-  const itemBytes = 4 * model.info.sampleShape.reduce((a, b) => a * b, 1);
-  // At least x_t, x̂₀ and the output of each item (the arena may have had room already).
-  const bytesPerItem = Math.max((rssAfter - rssBefore) / PROBE_BATCH, 3 * calls * itemBytes);
-  const msPerItem = timings.modelMs / (PROBE_BATCH * calls);
+export async function planEval(model: DenoiserModel, opts: EvalPlanOptions): Promise<EvalPlan> {
+  const calls = opts.guidances.some((g) => g !== undefined) ? 2 : 1;
+  const cost = await measureModelCost(model, { items: PROBE_SAMPLES * calls });
+  const bytesPerItem = calls * cost.bytesPerItem;
+  const msPerItem = 1000 * cost.secondsPerItem;
   const freeBytes = opts.freeBytes ?? freemem();
-  const fit = Math.floor((MEMORY_SHARE * freeBytes) / bytesPerItem);
-  const batch = opts.batch ?? Math.max(1, Math.min(opts.n, fit));
+  const batch = opts.batch ?? batchThatFits(bytesPerItem, { max: opts.n, freeBytes });
   let seconds = 0;
   for (const spec of opts.methods) {
     for (const g of opts.guidances) seconds += (spec.steps * opts.n * msPerItem * (g === undefined ? 1 : 2)) / 1000;
   }
-  return { batch, auto: opts.batch === undefined, bytesPerItem, freeBytes, msPerItem, seconds, peakBytes: rssAfter + batch * bytesPerItem };
+  return { batch, auto: opts.batch === undefined, bytesPerItem, freeBytes, msPerItem, seconds, peakBytes: cost.rss + batch * bytesPerItem };
 }
 
 /** One line for the log: the batch, why, and the time and memory the run is expected to take. */
 export function formatEvalPlan(plan: EvalPlan, settings: number, n: number): string {
-  const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-  const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
-  const minutes = plan.seconds < 120 ? `${plan.seconds.toFixed(0)} s` : `${(plan.seconds / 60).toFixed(1)} min`;
-  const why = plan.auto ? `the most that fits in ${100 * MEMORY_SHARE}% of the ${gib(plan.freeBytes)} free at ${mib(plan.bytesPerItem)} per item` : 'as given';
-  return `plan: batch ${plan.batch} (${why}); sampling ${settings} setting${settings === 1 ? '' : 's'} × ${n} samples ≈ ${minutes}, memory ≈ ${gib(plan.peakBytes)}`;
+  const why = plan.auto
+    ? `the most that fits in ${100 * BATCH_MEMORY_SHARE}% of the ${formatBytes(plan.freeBytes, 'GiB')} free at ${formatBytes(plan.bytesPerItem, 'MiB')} per item`
+    : 'as given';
+  return `plan: batch ${plan.batch} (${why}); sampling ${settings} setting${settings === 1 ? '' : 's'} × ${n} samples ≈ ${formatDuration(plan.seconds)}, memory ≈ ${formatBytes(plan.peakBytes, 'GiB')}`;
 }

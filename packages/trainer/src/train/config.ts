@@ -14,20 +14,13 @@ export interface DataConfig {
   toyCount?: number;
 }
 
-/** Training-loop and optimiser settings. */
-export interface TrainSettings {
+/** Training-loop and optimiser settings (the optimiser's as in each replica's TrainHyper). */
+export interface TrainSettings extends Omit<TrainHyper, 'scheduler'> {
   batchSize: number;
   /** Total number of optimiser steps of the run. */
   steps: number;
   /** Seeds the initial weights, toy data, and every batch (with the step number). */
   seed: number;
-  lr: number;
-  warmupSteps: number;
-  gradClip: number;
-  emaDecay: number;
-  adamBeta1: number;
-  adamBeta2: number;
-  adamEps: number;
   antithetic: boolean;
   classConditional: boolean;
   labelDropout: number;
