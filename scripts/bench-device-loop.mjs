@@ -27,7 +27,6 @@ if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER.VK_ICD_
   process.exit(r.status ?? 1);
 }
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string' },
@@ -38,14 +37,14 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const sampler = await import(join(root, 'packages/sampler/dist/node/index.js'));
-const { createScheduler, PhiloxNoise } = await import(join(root, 'packages/schedule/dist/index.js'));
+const sampler = await import('@onnx-ddpm/sampler/node');
+const { createScheduler, PhiloxNoise } = await import('@onnx-ddpm/schedule');
 
 let work;
 let modelPath = args.model;
 if (modelPath === undefined) {
-  const { createModel, defaultUNetConfig, exportOnnx, selectBackend } = await import(join(root, 'packages/trainer/dist/index.js'));
-  const { DEFAULT_SCHEDULER_CONFIG } = await import(join(root, 'packages/schedule/dist/index.js'));
+  const { createModel, defaultUNetConfig, exportOnnx, selectBackend } = await import('@onnx-ddpm/trainer/node');
+  const { DEFAULT_SCHEDULER_CONFIG } = await import('@onnx-ddpm/schedule');
   await selectBackend('cpu', () => {});
   work = mkdtempSync(join(tmpdir(), 'onnx-ddpm-bench-device-'));
   modelPath = join(work, 'unet.onnx');

@@ -12,9 +12,9 @@ import {
   OrtDenoiser,
   reconstruct,
   sample,
-} from '../packages/sampler/dist/node/index.js';
-import { createScheduler, ddim, PhiloxNoise } from '../packages/schedule/dist/index.js';
-import { locateNamedDataset, readIdx } from '../packages/trainer/dist/node.js';
+} from '@onnx-ddpm/sampler/node';
+import { createScheduler, ddim, PhiloxNoise } from '@onnx-ddpm/schedule';
+import { locateNamedDataset, readIdx } from '@onnx-ddpm/trainer/node';
 
 const D = 784;
 const SHAPE = [1, 28, 28];

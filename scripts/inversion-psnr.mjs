@@ -3,8 +3,8 @@
 // Prints one line per (steps, label) setting: mean PSNR (dB, pixels in [0, 1]) over the first n test
 // images, the worst image's PSNR, and the seconds it took. Run `pnpm build` first.
 import { parseArgs } from 'node:util';
-import { invert, loadModelSource, OrtDenoiser, psnr, reconstruct } from '../packages/sampler/dist/node/index.js';
-import { locateNamedDataset, readIdx } from '../packages/trainer/dist/node.js';
+import { invert, loadModelSource, OrtDenoiser, psnr, reconstruct } from '@onnx-ddpm/sampler/node';
+import { locateNamedDataset, readIdx } from '@onnx-ddpm/trainer/node';
 
 const { values } = parseArgs({
   options: { model: { type: 'string', default: 'models/fashion-mnist.onnx' }, n: { type: 'string', default: '100' }, steps: { type: 'string', default: '50,100' }, batch: { type: 'string', default: '50' } },
