@@ -16,6 +16,5 @@ export { emaDecayAt, learningRateAt, type TrainHyper } from './hyper.js';
 export { type PreviewOptions, sampleDdim, sampleShape } from './preview.js';
 export { ProgressBar, type ProgressStream } from './progress.js';
 export { type ReplicaInit, TrainReplica } from './replica.js';
-export { lockRunFolder, RunFolderBusyError, type RunFolderLock } from './run-lock.js';
 export { type BatchPlan, BatchSampler } from './sampler.js';
 export { cloneState, type ReplicaState } from './state.js';
