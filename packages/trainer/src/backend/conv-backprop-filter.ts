@@ -4,6 +4,8 @@ import { type ConvGradAttrs, convGeometry } from './conv-geometry.js';
 import { conv2dBackpropFilterByTaps, tapProductsApply } from './conv-backprop-filter-taps.js';
 import { splitSignedPadding } from './conv-padding.js';
 import type { WasmBackendMemory } from './wasm-heap.js';
+import { simdKernels } from './wasm-simd-kernels.js';
+import { conv2dBackpropFilterByRows, rowProductsApply } from './conv-backprop-filter-rows.js';
 
 interface BackpropFilterAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
@@ -41,7 +43,9 @@ export function conv2dBackpropFilterViaConv(
 
 /**
  * Kernel config factory: Conv2DBackpropFilter for `backendName`, built on that backend's forward
- * Conv2D; on wasm, stride-1 'same' convolutions use per-tap XNNPACK GEMMs instead (2–3× faster).
+ * Conv2D. On wasm, SIMD row products where the channel counts allow (as fast per FLOP as the forward
+ * convolution, ~1.6× the per-tap GEMMs); else per-tap XNNPACK GEMMs for stride-1 'same'
+ * convolutions (2–3× faster than the forward-convolution form).
  */
 export function conv2dBackpropFilterKernel(backendName: string): tf.KernelConfig {
   return {
@@ -53,6 +57,9 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelConfig
       const dy = asTensor<tf.Rank.R4>(inputs['dy']);
       if (backendName === 'wasm') {
         const g = convGeometry('Conv2DBackpropFilter', x.shape, a.filterShape, a);
+        const memory = backend as unknown as WasmBackendMemory;
+        const simd = x.dtype === 'float32' && dy.dtype === 'float32' && rowProductsApply(g) ? simdKernels(memory) : null;
+        if (simd != null) return conv2dBackpropFilterByRows(x, dy, g, memory, simd);
         if (tapProductsApply(g) && x.dtype === 'float32' && dy.dtype === 'float32') {
           return conv2dBackpropFilterByTaps(x, dy, g, backend as unknown as WasmBackendMemory);
         }

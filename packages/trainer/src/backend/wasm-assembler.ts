@@ -48,7 +48,9 @@ export const op = {
   set: (i: number): Code => [0x21, ...uleb(i)],
   i32: (v: number): Code => [0x41, ...sleb(v)],
   i32Add: [0x6a],
+  i32Mul: [0x6c],
   i32Shl: [0x74],
+  i32ShrU: [0x76],
   i32GeU: [0x4f],
   /** block … end / loop … end without results; br_if / br to a depth. */
   block: [0x02, 0x40],
@@ -59,6 +61,8 @@ export const op = {
   /** v128.load / v128.store at address + `offset` bytes, alignment hint 1 (unaligned is allowed). */
   load: (offset = 0): Code => [...simd(0x00), 0, ...uleb(offset)],
   store: (offset = 0): Code => [...simd(0x0b), 0, ...uleb(offset)],
+  f32x4Add: simd(0xe4),
+  f32x4Mul: simd(0xe6),
   f64x2Splat1: [...simd(0x0c), ...new Uint8Array(new Float64Array([1, 1]).buffer)],
   f64x2Add: simd(0xf0),
   f64x2Sub: simd(0xf1),
@@ -73,6 +77,8 @@ export const op = {
 
 /** f32 lanes 2, 3 of a v128 moved to lanes 0, 1 (then promoteLow widens them). */
 export const HIGH_HALF = op.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+/** f32 lane `lane` copied to all four lanes (an operand shuffled with itself). */
+export const splatLane = (lane: number): Code => op.shuffle(Array.from({ length: 16 }, (_, i) => 4 * lane + (i % 4)));
 /** f32 lanes 0, 1 of the first operand and 0, 1 of the second: two demoted halves joined. */
 export const JOIN_HALVES = op.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
 

@@ -1,4 +1,4 @@
-import { assembleModule, type Code, HIGH_HALF, I32, JOIN_HALVES, op, V128 } from './wasm-assembler.js';
+import { assembleModule, type Code, HIGH_HALF, I32, JOIN_HALVES, op, splatLane, V128 } from './wasm-assembler.js';
 import type { WasmBackendMemory } from './wasm-heap.js';
 
 /**
@@ -21,6 +21,12 @@ export interface SimdKernels {
    * scale, bScale, shift laid out one after another from `coef` (channels doubles each).
    */
   affine(a: number, b: number | null, positions: number, channels: number, coef: number, out: number): void;
+  /**
+   * dw[ci, co] += Σ_j x[j·xStep + ci]·dy[j·Co + co] over `count` positions j, for one filter tap:
+   * x and dy rows in NHWC (x's positions `xStep` bytes apart), dw [Ci, Co]; Ci % 4 = 0, Co % 8 = 0.
+   * Float32 products and sums, tiles of 4 input × 8 output channels held in registers.
+   */
+  filterGradRow(x: number, dy: number, dw: number, count: number, xStep: number, inChannels: number, outChannels: number): void;
 }
 
 /** for (i; i < limit; i += step) body, with i and limit locals. */
@@ -142,6 +148,57 @@ function affine(withB: boolean) {
   };
 }
 
+// filterGradRow(x, dy, dw, count, xStep, ciBytes, coBytes); locals cit, cot, xp, dp, xEnd, wp, 8 accumulators, xv, d0, d1, s.
+const filterGradRow = (() => {
+  const [x, dy, dw, count, xStep, ciBytes, coBytes, cit, cot, xp, dp, xEnd, wp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const acc = [13, 14, 15, 16, 17, 18, 19, 20];
+  const [xv, d0, d1, s] = [21, 22, 23, 24];
+  /** Address of row r (input channel cit/4 + r) of the tile in dw. */
+  const row = (r: number): Code => [...op.get(wp), ...op.get(coBytes), ...op.i32(r), ...op.i32Mul, ...op.i32Add];
+  const loadTile = [0, 1, 2, 3].flatMap((r) => [...row(r), ...op.load(0), ...op.set(acc[2 * r]!), ...row(r), ...op.load(16), ...op.set(acc[2 * r + 1]!)]);
+  const storeTile = [0, 1, 2, 3].flatMap((r) => [...row(r), ...op.get(acc[2 * r]!), ...op.store(0), ...row(r), ...op.get(acc[2 * r + 1]!), ...op.store(16)]);
+  const madd = (a: number, d: number): Code => [...op.get(a), ...op.get(s), ...op.get(d), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a)];
+  const step = [
+    ...op.get(xp),
+    ...op.load(0),
+    ...op.set(xv),
+    ...op.get(dp),
+    ...op.load(0),
+    ...op.set(d0),
+    ...op.get(dp),
+    ...op.load(16),
+    ...op.set(d1),
+    ...[0, 1, 2, 3].flatMap((r) => [...op.get(xv), ...op.get(xv), ...splatLane(r), ...op.set(s), ...madd(acc[2 * r]!, d0), ...madd(acc[2 * r + 1]!, d1)]),
+    ...advance(dp, coBytes),
+  ];
+  const tile = [
+    // wp = dw + (cit/4)·coBytes + cot
+    ...op.get(cit),
+    ...op.i32(2),
+    ...op.i32ShrU,
+    ...op.get(coBytes),
+    ...op.i32Mul,
+    ...op.get(dw),
+    ...op.i32Add,
+    ...op.get(cot),
+    ...op.i32Add,
+    ...op.set(wp),
+    ...loadTile,
+    ...[...op.get(x), ...op.get(cit), ...op.i32Add, ...op.set(xp)],
+    ...[...op.get(dy), ...op.get(cot), ...op.i32Add, ...op.set(dp)],
+    ...[...op.get(xp), ...op.get(count), ...op.get(xStep), ...op.i32Mul, ...op.i32Add, ...op.set(xEnd)],
+    ...forLoop(xp, xEnd, op.get(xStep), step),
+    ...storeTile,
+  ];
+  const channelTiles = [...op.i32(0), ...op.set(cot), ...forLoop(cot, coBytes, op.i32(32), tile)];
+  return {
+    name: 'filterGradRow',
+    params: 7,
+    locals: [I32, I32, I32, I32, I32, I32, ...Array<number>(12).fill(V128)],
+    body: forLoop(cit, ciBytes, op.i32(16), channelTiles),
+  };
+})();
+
 /** The part of the WebAssembly JS API used here (the trainer compiles without the DOM library). */
 declare const WebAssembly: {
   validate(bytes: Uint8Array<ArrayBuffer>): boolean;
@@ -149,9 +206,9 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: unknown };
 };
 
-const MODULE = assembleModule([swishGrad, channelSums, affine(false), affine(true)]);
+const MODULE = assembleModule([swishGrad, channelSums, affine(false), affine(true), filterGradRow]);
 
-type Exports = Record<'swishGrad' | 'channelSums' | 'affine1' | 'affine2', (...args: number[]) => void>;
+type Exports = Record<'swishGrad' | 'channelSums' | 'affine1' | 'affine2' | 'filterGradRow', (...args: number[]) => void>;
 
 const instances = new WeakMap<object, SimdKernels | null>();
 
@@ -166,6 +223,7 @@ export function simdKernels(backend: WasmBackendMemory): SimdKernels | null {
       kernels = {
         swishGrad: (dy, x, s, dx, count) => fns.swishGrad(dy, x, s, dx, 4 * count),
         channelSums: (a, b, positions, channels, sums) => fns.channelSums(a, b, a + 4 * positions * channels, 4 * channels, sums),
+        filterGradRow: (x, dy, dw, count, xStep, ci, co) => fns.filterGradRow(x, dy, dw, count, xStep, 4 * ci, 4 * co),
         affine: (a, b, positions, channels, coef, out) => {
           const end = a + 4 * positions * channels;
           if (b == null) fns.affine1(a, end, 4 * channels, coef, out);
