@@ -3,9 +3,21 @@ import type { ConvGeometry } from './conv-geometry.js';
 import { heapOffset, type WasmBackendMemory } from './wasm-heap.js';
 import type { SimdKernels } from './wasm-simd-kernels.js';
 
-/** Channel counts the SIMD row kernel tiles: input channels by 4, output channels by 8. */
-export function rowProductsApply(g: ConvGeometry): boolean {
-  return g.inChannels % 4 === 0 && g.outChannels % 8 === 0;
+/** Channels the SIMD row kernel tiles by: input channels by 4, output channels by 8. */
+const IN_TILE = 4;
+const OUT_TILE = 8;
+
+const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/** `t` with zero channels appended up to `channels`. */
+function padChannels(t: tf.Tensor4D, channels: number): tf.Tensor4D {
+  if (t.shape[3] === channels) return t;
+  return tf.pad(t, [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, channels - t.shape[3]],
+  ]);
 }
 
 /**
@@ -13,7 +25,8 @@ export function rowProductsApply(g: ConvGeometry): boolean {
  * packing: dW[kh, kw] = Σ_{n, oh, ow} x[n, oh·sh + kh − pt, ow·sw + kw − pl, :]ᵀ · dy[n, oh, ow, :].
  * For each tap and each output row whose input row exists, one SIMD call adds the outer products
  * of the valid stretch of the row (columns whose input column exists) into the tap's [Ci, Co] block,
- * which stays in L1 while the rows stream past.
+ * which stays in L1 while the rows stream past. Channel counts that are not whole tiles are padded
+ * with zero channels.
  */
 export function conv2dBackpropFilterByRows(
   x: tf.Tensor4D,
@@ -25,6 +38,18 @@ export function conv2dBackpropFilterByRows(
   if (dy.shape[0] !== g.batch || dy.shape[1] !== g.outHeight || dy.shape[2] !== g.outWidth || dy.shape[3] !== g.outChannels) {
     throw new Error(`Conv2DBackpropFilter: dy shape [${dy.shape}] does not match the convolution output`);
   }
+  const ci = roundUp(g.inChannels, IN_TILE);
+  const co = roundUp(g.outChannels, OUT_TILE);
+  if (ci === g.inChannels && co === g.outChannels) return rowProducts(x, dy, g, backend, simd);
+  // Other channel counts (the image's 1 in, the ε-prediction's 1 out): zero channels, then cut dW.
+  return tf.tidy(() => {
+    const full = rowProducts(padChannels(x, ci), padChannels(dy, co), { ...g, inChannels: ci, outChannels: co }, backend, simd);
+    return tf.slice(full, [0, 0, 0, 0], [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
+  });
+}
+
+/** conv2dBackpropFilterByRows for channel counts that are whole tiles. */
+function rowProducts(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, backend: WasmBackendMemory, simd: SimdKernels): tf.Tensor4D {
   const { inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = g;
   const size = g.filterHeight * g.filterWidth * ci * co;
   const out = backend.makeOutput([g.filterHeight, g.filterWidth, ci, co], 'float32');
