@@ -45,6 +45,10 @@ const CASES: ConvCase[] = [
   { name: '4×4 s2 asymmetric explicit 7×7 (wasm: SIMD rows)', batch: 1, size: 7, kernel: 4, stride: 2, pad: explicit(2, 0, 1, 2), inCh: 4, outCh: 8 },
   { name: '1×1 s1 valid 5×5 (wasm: SIMD rows)', batch: 3, size: 5, kernel: 1, stride: 1, pad: 'valid', inCh: 12, outCh: 8 },
   { name: '5×5 s1 valid 9×9 (wasm: SIMD rows, rows and columns cut)', batch: 1, size: 9, kernel: 5, stride: 1, pad: 'valid', inCh: 4, outCh: 8 },
+  // 16 input channels: dx on wasm from the SIMD row kernel too (pairs of positions and an odd last one).
+  { name: '3×3 s1 same 7×7 (wasm: SIMD rows for dx)', batch: 2, size: 7, kernel: 3, stride: 1, pad: 'same', inCh: 16, outCh: 8 },
+  { name: '3×3 s2 explicit 1 9×9 (wasm: SIMD rows for dx, strided)', batch: 1, size: 9, kernel: 3, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 32, outCh: 3 },
+  { name: '4×4 s2 asymmetric explicit 7×7 (wasm: SIMD rows for dx)', batch: 1, size: 7, kernel: 4, stride: 2, pad: explicit(2, 0, 1, 2), inCh: 16, outCh: 5 },
 ];
 
 /** Deterministic values in [−1, 1). */

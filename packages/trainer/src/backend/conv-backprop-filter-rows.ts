@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConvGeometry } from './conv-geometry.js';
+import { type ConvGeometry, forEachTapRow } from './conv-geometry.js';
 import { heapOffset, type WasmBackendMemory } from './wasm-heap.js';
 import type { SimdKernels } from './wasm-simd-kernels.js';
 
@@ -57,23 +57,11 @@ function rowProducts(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, backend: 
   backend.wasm.HEAPF32.fill(0, dw / 4, dw / 4 + size);
   const xBase = heapOffset(backend, x);
   const dyBase = heapOffset(backend, dy);
-  for (let kh = 0; kh < g.filterHeight; kh++) {
-    for (let kw = 0; kw < g.filterWidth; kw++) {
-      // Output columns whose input column ow·sw + kw − pl lies in [0, W).
-      const first = Math.max(0, Math.ceil((g.padLeft - kw) / g.strideWidth));
-      const end = Math.min(ow, Math.floor((w - 1 + g.padLeft - kw) / g.strideWidth) + 1);
-      if (end <= first) continue;
-      const tap = dw + 4 * (kh * g.filterWidth + kw) * ci * co;
-      for (let n = 0; n < g.batch; n++) {
-        for (let i = 0; i < oh; i++) {
-          const xi = i * g.strideHeight + kh - g.padTop;
-          if (xi < 0 || xi >= h) continue;
-          const xAt = xBase + 4 * ((n * h + xi) * w + first * g.strideWidth + kw - g.padLeft) * ci;
-          const dyAt = dyBase + 4 * ((n * oh + i) * ow + first) * co;
-          simd.filterGradRow(xAt, dyAt, tap, end - first, 4 * g.strideWidth * ci, ci, co);
-        }
-      }
-    }
-  }
+  forEachTapRow(g, (kh, kw, n, i, xi, first, count) => {
+    const tap = dw + 4 * (kh * g.filterWidth + kw) * ci * co;
+    const xAt = xBase + 4 * ((n * h + xi) * w + first * g.strideWidth + kw - g.padLeft) * ci;
+    const dyAt = dyBase + 4 * ((n * oh + i) * ow + first) * co;
+    simd.filterGradRow(xAt, dyAt, tap, count, 4 * g.strideWidth * ci, ci, co);
+  });
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }

@@ -65,3 +65,27 @@ export function convGeometry(
     padRight: info.padInfo.right,
   };
 }
+
+/**
+ * Visits every filter tap (kh, kw) and output row oh of item n whose input row ih = oh·sh + kh − pt
+ * exists, with the output columns [first, first + count) whose input columns ow·sw + kw − pl exist
+ * (count > 0): the stretches a row-by-row gradient kernel works on, taps outermost.
+ */
+export function forEachTapRow(
+  g: ConvGeometry,
+  visit: (kh: number, kw: number, n: number, oh: number, ih: number, first: number, count: number) => void,
+): void {
+  for (let kh = 0; kh < g.filterHeight; kh++) {
+    for (let kw = 0; kw < g.filterWidth; kw++) {
+      const first = Math.max(0, Math.ceil((g.padLeft - kw) / g.strideWidth));
+      const end = Math.min(g.outWidth, Math.floor((g.inWidth - 1 + g.padLeft - kw) / g.strideWidth) + 1);
+      if (end <= first) continue;
+      for (let n = 0; n < g.batch; n++) {
+        for (let oh = 0; oh < g.outHeight; oh++) {
+          const ih = oh * g.strideHeight + kh - g.padTop;
+          if (ih >= 0 && ih < g.inHeight) visit(kh, kw, n, oh, ih, first, end - first);
+        }
+      }
+    }
+  }
+}

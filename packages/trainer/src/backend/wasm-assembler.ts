@@ -48,6 +48,7 @@ export const op = {
   set: (i: number): Code => [0x21, ...uleb(i)],
   i32: (v: number): Code => [0x41, ...sleb(v)],
   i32Add: [0x6a],
+  i32And: [0x71],
   i32Mul: [0x6c],
   i32Shl: [0x74],
   i32ShrU: [0x76],
@@ -60,6 +61,8 @@ export const op = {
   br: (depth: number): Code => [0x0c, ...uleb(depth)],
   /** v128.load / v128.store at address + `offset` bytes, alignment hint 1 (unaligned is allowed). */
   load: (offset = 0): Code => [...simd(0x00), 0, ...uleb(offset)],
+  /** v128.load32_splat: one float at address + `offset` in all four lanes. */
+  loadSplat: (offset = 0): Code => [...simd(0x09), 0, ...uleb(offset)],
   store: (offset = 0): Code => [...simd(0x0b), 0, ...uleb(offset)],
   f32x4Add: simd(0xe4),
   f32x4Mul: simd(0xe6),

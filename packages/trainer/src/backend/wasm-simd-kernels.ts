@@ -27,6 +27,12 @@ export interface SimdKernels {
    * Float32 products and sums, tiles of 4 input × 8 output channels held in registers.
    */
   filterGradRow(x: number, dy: number, dw: number, count: number, xStep: number, inChannels: number, outChannels: number): void;
+  /**
+   * dx[j·dxStep + ci] += Σ_co dy[j·Co + co]·w[co·Ci + ci] over `count` positions j, for one filter
+   * tap: dy and dx rows in NHWC (dx's positions `dxStep` bytes apart), w the tap's [Co, Ci];
+   * Ci % 16 = 0. Float32, tiles of 2 positions × 16 input channels held in registers.
+   */
+  inputGradRow(dy: number, dx: number, w: number, count: number, dxStep: number, inChannels: number, outChannels: number): void;
 }
 
 /** for (i; i < limit; i += step) body, with i and limit locals. */
@@ -199,6 +205,69 @@ const filterGradRow = (() => {
   };
 })();
 
+// inputGradRow(dy, dx, w, count, dxStep, ciBytes, coBytes); locals cit, dp, xp, pairsEnd, end, wp, q, qEnd, twoCo,
+// 8 accumulators, 2 splats, 4 weight vectors.
+const inputGradRow = (() => {
+  const [dy, dx, w, count, dxStep, ciBytes, coBytes, cit, dp, xp, pairsEnd, end, wp, q, qEnd, twoCo] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  ];
+  const acc = [16, 17, 18, 19, 20, 21, 22, 23];
+  const [d0, d1] = [24, 25];
+  const wv = [26, 27, 28, 29];
+  const set = (local: number, code: Code): Code => [...code, ...op.set(local)];
+  const sum = (a: number, b: number): Code => [...op.get(a), ...op.get(b), ...op.i32Add];
+  /** acc[k] of position `pos` (0, 1) ↔ dx at xp (+ dxStep for position 1) + 16k. */
+  const at = (pos: number): Code => (pos === 0 ? op.get(xp) : sum(xp, dxStep));
+  const loadAcc = (positions: number): Code =>
+    [0, 1].slice(0, positions).flatMap((pos) => [0, 1, 2, 3].flatMap((k) => [...at(pos), ...op.load(16 * k), ...op.set(acc[4 * pos + k]!)]));
+  const storeAcc = (positions: number): Code =>
+    [0, 1].slice(0, positions).flatMap((pos) => [0, 1, 2, 3].flatMap((k) => [...at(pos), ...op.get(acc[4 * pos + k]!), ...op.store(16 * k)]));
+  const madd = (a: number, d: number, v: number): Code => [...op.get(a), ...op.get(d), ...op.get(v), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a)];
+  /** Σ over output channels co: acc[pos] += dy[pos, co] · w[co, cit…cit+16]. */
+  const reduce = (positions: number): Code => {
+    const step = [
+      ...set(d0, [...op.get(q), ...op.loadSplat(0)]),
+      ...(positions === 2 ? set(d1, [...sum(q, coBytes), ...op.loadSplat(0)]) : []),
+      ...[0, 1, 2, 3].flatMap((k) => set(wv[k]!, [...op.get(wp), ...op.load(16 * k)])),
+      ...[0, 1, 2, 3].flatMap((k) => madd(acc[k]!, d0, wv[k]!)),
+      ...(positions === 2 ? [0, 1, 2, 3].flatMap((k) => madd(acc[4 + k]!, d1, wv[k]!)) : []),
+      ...advance(wp, ciBytes),
+    ];
+    return [
+      ...set(wp, sum(w, cit)),
+      ...set(q, op.get(dp)),
+      ...set(qEnd, sum(dp, coBytes)),
+      ...forLoop(q, qEnd, op.i32(4), step),
+    ];
+  };
+  const pair = [...loadAcc(2), ...reduce(2), ...storeAcc(2), ...advance(xp, dxStep), ...advance(xp, dxStep)];
+  const single = [...loadAcc(1), ...reduce(1), ...storeAcc(1)];
+  const channelTile = [
+    ...set(dp, op.get(dy)),
+    ...set(xp, sum(dx, cit)),
+    ...forLoop(dp, pairsEnd, op.get(twoCo), pair),
+    // an odd last position
+    ...op.block,
+    ...op.get(dp),
+    ...op.get(end),
+    ...op.i32GeU,
+    ...op.brIf(0),
+    ...single,
+    ...op.end,
+  ];
+  const setup = [
+    ...set(twoCo, sum(coBytes, coBytes)),
+    ...set(end, [...op.get(dy), ...op.get(count), ...op.get(coBytes), ...op.i32Mul, ...op.i32Add]),
+    ...set(pairsEnd, [...op.get(dy), ...op.get(count), ...op.i32(-2), ...op.i32And, ...op.get(coBytes), ...op.i32Mul, ...op.i32Add]),
+  ];
+  return {
+    name: 'inputGradRow',
+    params: 7,
+    locals: [...Array<number>(9).fill(I32), ...Array<number>(14).fill(V128)],
+    body: [...setup, ...forLoop(cit, ciBytes, op.i32(64), channelTile)],
+  };
+})();
+
 /** The part of the WebAssembly JS API used here (the trainer compiles without the DOM library). */
 declare const WebAssembly: {
   validate(bytes: Uint8Array<ArrayBuffer>): boolean;
@@ -206,9 +275,9 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: unknown };
 };
 
-const MODULE = assembleModule([swishGrad, channelSums, affine(false), affine(true), filterGradRow]);
+const MODULE = assembleModule([swishGrad, channelSums, affine(false), affine(true), filterGradRow, inputGradRow]);
 
-type Exports = Record<'swishGrad' | 'channelSums' | 'affine1' | 'affine2' | 'filterGradRow', (...args: number[]) => void>;
+type Exports = Record<'swishGrad' | 'channelSums' | 'affine1' | 'affine2' | 'filterGradRow' | 'inputGradRow', (...args: number[]) => void>;
 
 const instances = new WeakMap<object, SimdKernels | null>();
 
@@ -224,6 +293,7 @@ export function simdKernels(backend: WasmBackendMemory): SimdKernels | null {
         swishGrad: (dy, x, s, dx, count) => fns.swishGrad(dy, x, s, dx, 4 * count),
         channelSums: (a, b, positions, channels, sums) => fns.channelSums(a, b, a + 4 * positions * channels, 4 * channels, sums),
         filterGradRow: (x, dy, dw, count, xStep, ci, co) => fns.filterGradRow(x, dy, dw, count, xStep, 4 * ci, 4 * co),
+        inputGradRow: (dy, dx, w, count, dxStep, ci, co) => fns.inputGradRow(dy, dx, w, count, dxStep, 4 * ci, 4 * co),
         affine: (a, b, positions, channels, coef, out) => {
           const end = a + 4 * positions * channels;
           if (b == null) fns.affine1(a, end, 4 * channels, coef, out);
