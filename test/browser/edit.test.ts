@@ -61,7 +61,7 @@ async function useFashionMnist(ep: 'webgpu' | 'wasm'): Promise<void> {
     await waitForState(page, ['ready']);
   }
   await page.selectOption('#ep', ep);
-  await waitForState(page, ['ready']);
+  await waitForState(page, ['ready', 'done']);
   expect((await card(page)).Runtime).toBe(ep === 'webgpu' ? 'WebGPU' : 'wasm');
 }
 
@@ -129,7 +129,7 @@ async function generate(): Promise<void> {
   expect(await waitForState(page, ['done', 'error'], 300_000)).toBe('done');
 }
 
-describe('editing on the page', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader, TEST_DEPS.fashionMnist), () => {
+describe('editing on the page', { ...requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader, TEST_DEPS.fashionMnist), timeout: 400_000 }, () => {
   it('img2img on wasm: an uploaded image at strength 0.5 gives the Node run of the same seed; strength 0 gives the image', async () => {
     await useFashionMnist('wasm');
     const s = { steps: 6, seed: 4, batch: 2, cls: '7', label: 7, guidance: 3 };
@@ -282,7 +282,7 @@ describe('editing on the page', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshad
     await pickFile(page, 'model-file', 's-curve.onnx', bytes);
     await waitForState(page, ['ready']);
     await page.selectOption('#ep', 'wasm');
-    await waitForState(page, ['ready']);
+    await waitForState(page, ['ready', 'done']);
     expect(await page.isHidden('#start-from')).toBe(true);
     expect(await page.isDisabled('#from-kind option[value=image]')).toBe(true);
     await page.fill('#from-seed', '3');

@@ -171,7 +171,10 @@ export function mountInterpolatePanel(store: Store, client: SamplerClient, secti
         if (e.kind === 'phase') ui.status.textContent = phase;
       });
       const width = await drawInterpolationStrip(ui.strip, r.samples, settings.frames, info.sampleShape, Math.max(1, Math.round(devicePixelRatio || 1)));
-      ui.strip.style.width = `${width}px`;
+      // Images at twice their pixels on screen (28×28 cells are small), plots at their own size.
+      const zoom = isPointModel(info.sampleShape) ? 1 : 2;
+      ui.strip.style.width = `${zoom * width}px`;
+      ui.strip.classList.toggle('pixelated', zoom > 1);
       ui.strip.setAttribute('aria-label', `interpolation strip: ${title}, ${settings.frames} frames`);
       ui.caption.textContent = `${title}: ${settings.frames} frames, DDIM ${settings.steps} steps (η = 0)`;
       ui.figure.hidden = false;
