@@ -342,7 +342,7 @@ describe('editing on the page', { ...requires(TEST_DEPS.chromium, TEST_DEPS.swif
     await page.waitForFunction(() => document.querySelector('#messages .error') !== null, undefined, { polling: 100 });
     expect(await messages(page)).toContainEqual({
       level: 'error',
-      text: 'photo.png is 32×32 RGB; the model takes 28×28 gray images (refused; tick “Resize images” to resize it) The previous image, test-0.png, is still the start image.',
+      text: 'photo.png is 32×32 RGB; the model takes 28×28 gray images (refused; tick “Resize images” to resize it). The previous image, test-0.png, is still the start image.',
     });
     expect(await page.textContent('#start-image-name')).toBe('test-0.png');
     // Not an image at all.

@@ -68,8 +68,9 @@ export async function loadMaskFile(file: File, height: number, width: number): P
   return maskFromBytes(image.data, 4, width * height);
 }
 
-/** The message the CLI adds to a refused image, in the page's words. */
-export function refusedMessage(err: unknown, resize: boolean): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return err instanceof ImageShapeError && !resize && / is \d+×\d+ .*; the model takes /.test(text) ? `${text} (refused; tick “Resize images” to resize it)` : text;
+/** Why an image was refused, as the CLI says it (with the page's word for --resize), as a sentence; then `after`. */
+export function refusedMessage(err: unknown, resize: boolean, after = ''): string {
+  let text = err instanceof Error ? err.message : String(err);
+  if (err instanceof ImageShapeError && !resize && / is \d+×\d+ .*; the model takes /.test(text)) text += ' (refused; tick “Resize images” to resize it)';
+  return `${text}${text.endsWith('.') ? '' : '.'}${after && ` ${after}`}`;
 }

@@ -38,7 +38,7 @@ const MARKUP = `
     <div class="mask-tools">
       <label>Brush <span class="range-row"><input id="brush-size" type="range" min="1" max="10" step="1" value="4" /><output id="brush-size-value" for="brush-size">4 px</output></span></label>
       <label>Paints <select id="brush-paint"><option value="1">keep (white)</option><option value="0">generate (black)</option></select></label>
-      <label>Resample <input id="resample" type="number" min="1" max="20" step="1" value="1" /></label>
+      <label>Resample <input id="resample" type="number" step="1" value="1" /></label>
     </div>
     <div class="file-row">
       <button id="mask-clear" type="button" class="button secondary small">Clear</button>
@@ -123,8 +123,7 @@ export function mountEditPanel(store: Store, fieldset: HTMLFieldSetElement): { r
       sync();
       say('info', `Start image: ${ui.name.textContent}.`);
     } catch (err) {
-      const kept = image ? ` The previous image, ${image.name}, is still the start image.` : '';
-      say('error', `${refusedMessage(err, resize)}${kept}`);
+      say('error', refusedMessage(err, resize, image ? `The previous image, ${image.name}, is still the start image.` : ''));
     }
   });
   ui.maskFile.addEventListener('change', async () => {
@@ -137,7 +136,7 @@ export function mountEditPanel(store: Store, fieldset: HTMLFieldSetElement): { r
       editor.setMask(await loadMaskFile(file, h, w));
       say('info', `Mask: ${file.name}.`);
     } catch (err) {
-      say('error', `${refusedMessage(err, false)} The mask painted before is unchanged.`);
+      say('error', refusedMessage(err, false, 'The mask painted before is unchanged.'));
     }
   });
 

@@ -32,7 +32,7 @@ const MARKUP = `
   <form id="interpolate-form" class="controls">
     ${END_MARKUP('from', 'From', 1)}
     ${END_MARKUP('to', 'To', 2)}
-    <label>Frames <input id="interp-frames" type="number" min="2" max="32" value="9" /></label>
+    <label>Frames <input id="interp-frames" type="number" step="1" value="9" /></label>
     <label>DDIM steps <input id="interp-steps" type="number" min="1" value="20" /></label>
     <label id="interp-points-field">Points per frame <input id="interp-points" type="number" min="1" max="5000" value="500" /></label>
     <label id="interp-class-field">Class <select id="interp-class"></select></label>
@@ -111,8 +111,8 @@ export function mountInterpolatePanel(store: Store, client: SamplerClient, secti
         e.name.textContent = img.fitted ? `${img.name} (${img.fitted})` : img.name;
         say('info', `Interpolation ${end === 'from' ? 'start' : 'end'}: ${e.name.textContent}.`);
       } catch (err) {
-        const kept = images[end] ? ` The previous image, ${images[end]!.name}, is still the ${end === 'from' ? 'start' : 'end'}.` : '';
-        say('error', `${refusedMessage(err, resize)}${kept}`);
+        const kept = images[end] ? `The previous image, ${images[end]!.name}, is still the ${end === 'from' ? 'start' : 'end'}.` : '';
+        say('error', refusedMessage(err, resize, kept));
       }
     });
   }
