@@ -9,6 +9,7 @@ export { type InterpolateOptions, type InterpolationEnd, type InterpolationPhase
 export { type InvertOptions, invert, psnr, reconstruct } from './core/invert.js';
 export { type JsonText, type ModelSource, ModelSourceError, type ModelSourceOptions, readModelBytes } from './core/model-source.js';
 export { type SampleEditOptions, type SampleOptions, type SampleResult, type SampleStepEvent, type SampleTimings, sample } from './core/sample.js';
+export type { TrajectorySettings } from './core/trajectory.js';
 export {
   bytesToItem,
   checkImageItemShape,
