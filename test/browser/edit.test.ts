@@ -172,6 +172,7 @@ describe('editing on the page', { ...requires(TEST_DEPS.chromium, TEST_DEPS.swif
     expect(await page.textContent('#mask-hint')).toContain('White = keep');
     // Paint the top third with real mouse events: press, drag across and down, release.
     await setRange('brush-size', 6);
+    await page.locator('#mask-canvas').scrollIntoViewIfNeeded();
     const box = (await page.locator('#mask-canvas').boundingBox())!;
     expect(Math.round(box.width)).toBe(224);
     await page.mouse.move(box.x + 8, box.y + 12);
