@@ -3,7 +3,7 @@
 // (train/trainer-worker.ts); this panel only renders what it reports.
 import type { ToyName } from '@onnx-ddpm/trainer';
 import { messageOf } from '../actions.js';
-import { drawBatch, isPointModel } from '../render.js';
+import { drawQuick, isPointModel } from '../render.js';
 import type { TrainerClient } from '../train/client.js';
 import { dataFromFiles, describeData, droppedFiles, pickedFiles } from '../train/dropped-files.js';
 import { drawLossChart, type LossPoint } from '../train/loss-chart.js';
@@ -15,9 +15,14 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 /** The Train view's state, for tests and scripts: #train-view[data-state]. */
 type TrainViewState = 'loading' | 'ready' | 'running' | 'done' | 'stopped' | 'error';
 
-/** Defaults per data kind: the CLI's for toys (shorter), a small quick run for images. */
+/** "12.3 steps/s", or "4.2 s/step" when slower than one a second. */
+function speed(steps: number, seconds: number): string {
+  return steps >= seconds ? `${(steps / seconds).toFixed(1)} steps/s` : `${(seconds / Math.max(1, steps)).toFixed(1)} s/step`;
+}
+
+/** Defaults per data kind: the CLI's recipe for toys (models/s-curve.md), a small quick run for images. */
 const DEFAULTS = {
-  points: { steps: 1500, batch: 256, lr: 2e-3, previewEvery: 250 },
+  points: { steps: 2000, batch: 256, lr: 2e-3, previewEvery: 250 },
   image: { steps: 300, batch: 16, lr: 1e-3, previewEvery: 100 },
 };
 
@@ -146,9 +151,11 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
     };
   };
 
-  const showPreview = async (samples: Float32Array, shape: number[], title: string) => {
+  /** The quick plot (canvas only; an SVG scatter would block this thread for 100+ ms) or the image grid. */
+  const showPreview = (samples: Float32Array, shape: number[], step: number) => {
     const points = isPointModel(shape.slice(1));
-    await drawBatch(ui.preview, { samples, shape, title }, points ? { cssSize: 360, pixelRatio: ratio() } : { scale: 4 });
+    const title = `samples at step ${step} (EMA weights, DDIM)`;
+    drawQuick(ui.preview, { samples, shape, title: `step ${step}` }, points ? { cssSize: 360, pixelRatio: ratio() } : { scale: 4 });
     ui.preview.style.width = points ? '360px' : '';
     ui.preview.setAttribute('aria-label', title);
     ui.previewTitle.textContent = title;
@@ -164,6 +171,8 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
     }
     losses = [];
     totalSteps = settings.steps;
+    delete ui.stats.dataset.step;
+    delete ui.stats.dataset.stopRequestedAfter;
     drawLoss();
     ui.messages.replaceChildren();
     setState('running');
@@ -178,14 +187,14 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
           losses.push({ step: e.step, loss: e.loss, emaLoss: e.emaLoss });
           ui.bar.style.width = `${((100 * e.step) / e.total).toFixed(1)}%`;
           ui.progress.setAttribute('aria-valuenow', String(Math.round((100 * e.step) / e.total)));
-          ui.stats.textContent = `step ${e.step}/${e.total} · loss ${e.loss.toFixed(4)} · average ${e.emaLoss.toFixed(4)} · ${((1000 * e.step) / e.elapsedMs).toFixed(1)} steps/s`;
+          ui.stats.textContent = `step ${e.step}/${e.total} · loss ${e.loss.toFixed(4)} · average ${e.emaLoss.toFixed(4)} · ${speed(e.step, e.elapsedMs / 1000)}`;
           ui.stats.dataset.step = String(e.step);
           // At most 10 redraws a second: the curve is for the eye.
           if (e.step === e.total || performance.now() - lastDraw > 100) {
             lastDraw = performance.now();
             drawLoss();
           }
-        } else void showPreview(e.samples, e.shape, `samples at step ${e.step} (EMA weights, DDIM)`);
+        } else showPreview(e.samples, e.shape, e.step);
       });
     } catch (err) {
       drawLoss();
@@ -195,7 +204,7 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
     }
     drawLoss();
     trained = true;
-    const rate = `${(result.step / result.seconds).toFixed(1)} steps/s`;
+    const rate = speed(result.step, result.seconds);
     ui.stats.textContent = `${result.stopped ? 'stopped after' : 'done:'} ${result.step} of ${result.total} steps · final loss ${result.loss.toFixed(4)} · average ${result.emaLoss.toFixed(4)} · ${rate} · ${result.device}`;
     ui.stats.dataset.step = String(result.step);
     if (result.stopRequestedAfterStep !== null) ui.stats.dataset.stopRequestedAfter = String(result.stopRequestedAfterStep);

@@ -18,7 +18,7 @@ export function drawLossChart(canvas: HTMLCanvasElement, points: readonly LossPo
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, cssWidth, cssHeight);
-  const pad = { left: 46, right: 10, top: 10, bottom: 24 };
+  const pad = { left: 46, right: 22, top: 10, bottom: 24 };
   const [pw, ph] = [cssWidth - pad.left - pad.right, cssHeight - pad.top - pad.bottom];
   const finite = points.filter((p) => p.loss > 0 && Number.isFinite(p.loss));
   const values = finite.flatMap((p) => [p.loss, p.emaLoss]).filter((v) => v > 0 && Number.isFinite(v));

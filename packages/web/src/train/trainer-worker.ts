@@ -140,7 +140,11 @@ function exportRun(): { bytes: Uint8Array; name: string } {
   const model = createModel(run.config.model, run.config.train.seed);
   try {
     const bytes = exportTrainedRun(run, model, { useEma: true });
-    const data = run.config.data.spec.replace(/^(toy|idx|folder):/, '').replace(/\.(gz|idx\d?-ubyte|ubyte)$/gi, '').replace(/[^\w.-]+/g, '_');
+    const data = run.config.data.spec
+      .replace(/^(toy|idx|folder):/, '')
+      .replace(/\.gz$/i, '')
+      .replace(/[-.]idx\d-ubyte$/i, '')
+      .replace(/[^\w.-]+/g, '_');
     return { bytes, name: `trained-${data}-${run.step}steps.onnx` };
   } finally {
     model.dispose();
