@@ -9,6 +9,7 @@ export { interpolateLatents } from './core/interpolate.js';
 export { type InvertOptions, invert, psnr, reconstruct } from './core/invert.js';
 export { type JsonText, type ModelSource, ModelSourceError, type ModelSourceOptions, readModelBytes } from './core/model-source.js';
 export { type SampleEditOptions, type SampleOptions, type SampleResult, type SampleStepEvent, type SampleTimings, sample } from './core/sample.js';
+export type { TrajectorySettings } from './core/trajectory.js';
 export { decodeNpy, encodeNpy, type NpyArray, NpyError } from './io/npy.js';
 export { NpyNoiseSource } from './io/npy-noise.js';
 export { scatterStripSvg } from './io/scatter-strip.js';

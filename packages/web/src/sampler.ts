@@ -10,6 +10,7 @@ import {
   type SampleResult,
   type SampleStepEvent,
   sampleWeb,
+  type TrajectorySettings,
   type WebExecutionProvider,
 } from '@onnx-ddpm/sampler/web';
 
@@ -48,15 +49,8 @@ export async function openModel(
   });
 }
 
-/** What one run samples: method, steps, η, noise seed, batch, labels and guidance. */
-export interface SampleSettings {
-  method: SamplingMethod;
-  steps: number;
-  eta: number;
-  seed: number;
-  batch: number;
-  /** One label per item, or null for "no label" / unconditional. */
-  classLabels: Int32Array | null;
+/** What one run samples: the trajectory (method, steps, η, seed, batch, labels) and guidance. */
+export interface SampleSettings extends TrajectorySettings {
   guidance?: number;
 }
 

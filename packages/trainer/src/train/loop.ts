@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { createModel } from '../model/index.js';
@@ -14,31 +14,6 @@ import { BatchSampler } from './sampler.js';
 import type { ReplicaState } from './state.js';
 import { runTrainingSteps, type TrainLogRecord } from './steps.js';
 
-/**
- * The lines of a log.jsonl text up to and including `step` (a resumed run appends from there). A line
- * that does not parse — the half-written last line of a killed run — is dropped too.
- */
-export function logUpToStep(text: string, step: number): string {
-  const loggedAtOrBefore = (line: string): boolean => {
-    try {
-      return (JSON.parse(line) as TrainLogRecord).step <= step;
-    } catch {
-      return false;
-    }
-  };
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '' && loggedAtOrBefore(line))
-    .map((line) => `${line}\n`)
-    .join('');
-}
-
-/** Removes the lines a killed run logged after its last checkpoint, so the resumed run does not repeat them. */
-async function dropLogAfter(path: string, step: number): Promise<void> {
-  const text = await readFile(path, 'utf8').catch(() => null);
-  if (text !== null) await writeFileAtomic(path, logUpToStep(text, step));
-}
-
 /** The loss stopped being finite; names the last good checkpoint, or says there is none yet. */
 export class TrainingDivergedError extends Error {
   constructor(loss: number, step: number, lastGood: { step: number; path: string } | null) {
@@ -50,16 +25,9 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-/** A new run starts an empty log (an earlier run killed before its first checkpoint may have left one). */
-async function startNewLog(path: string, log: (line: string) => void): Promise<void> {
-  const old = await readFile(path, 'utf8').catch(() => '');
-  if (old.trim() !== '') log(`${path}: left by an earlier run that saved no checkpoint; this new run starts a new log`);
-  await writeFileAtomic(path, '');
-}
-
 export interface TrainOptions {
   config: TrainConfig;
-  /** Run folder: checkpoints, log.jsonl and config.json go here. */
+  /** Run folder (see openRunFolder, which starts or trims its log.jsonl): checkpoints and config.json go here, log records are appended. */
   runDir: string;
   dataset: Dataset;
   /** Continue from this checkpoint; `config.train.steps` is the new total. */
@@ -89,8 +57,8 @@ export interface TrainResult {
   emaLoss: number;
   /** True when stopped early by a signal or stopAtStep. */
   interrupted: boolean;
-  /** The last saved snapshot. */
-  checkpointDir: string;
+  /** The last saved checkpoint (`dir`: its snapshot folder), e.g. to export without reading it back. */
+  checkpoint: Checkpoint;
   /** Wall-clock seconds of this call. */
   seconds: number;
   state: ReplicaState;
@@ -112,8 +80,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   await mkdir(runDir, { recursive: true });
   await writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   const logPath = join(runDir, 'log.jsonl');
-  if (opts.resume) await dropLogAfter(logPath, firstStep);
-  else await startNewLog(logPath, log);
 
   await ensureGradients();
   const init: ReplicaInit = { modelConfig: config.model, train: hyperOf(config), seed: s.seed };
@@ -147,19 +113,19 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   let loss = opts.resume?.metrics.loss ?? Number.NaN;
   let emaLoss = opts.resume?.metrics.emaLoss ?? Number.NaN;
-  let savedStep = firstStep;
-  let checkpointDir = opts.resume?.dir ?? '';
+  // The last checkpoint in runDir (a resumed one without `dir` was read elsewhere: not saved here yet).
+  let saved = opts.resume?.dir ? opts.resume : undefined;
   let step = firstStep;
   const save = async () => {
-    const state = await engine.getState();
-    checkpointDir = await saveCheckpoint(runDir, {
+    const ckpt: Checkpoint = {
       step,
       config,
       params,
-      state,
+      state: await engine.getState(),
       metrics: { loss, emaLoss, backend: backendName, elapsedSeconds: elapsed() },
-    });
-    savedStep = step;
+    };
+    saved = { ...ckpt, dir: await saveCheckpoint(runDir, ckpt) };
+    return saved;
   };
 
   try {
@@ -173,7 +139,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       emaLoss,
       elapsed,
       shouldStop: () => stopRequested,
-      diverged: (bad, at) => new TrainingDivergedError(bad, at, checkpointDir ? { step: savedStep, path: join(runDir, 'checkpoint') } : null),
+      diverged: (bad, at) => new TrainingDivergedError(bad, at, saved ? { step: saved.step, path: join(runDir, 'checkpoint') } : null),
       onStep: (done, stepLoss, stepEmaLoss) => {
         [step, loss, emaLoss] = [done, stepLoss, stepEmaLoss];
         progress?.update(done, stepEmaLoss);
@@ -194,16 +160,16 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         await new Promise((resolve) => setImmediate(resolve));
       },
     }));
-    if (step !== savedStep || !checkpointDir) await save();
+    const last = saved?.step === step ? saved : await save();
     progress?.interrupt();
     return {
       step,
       loss,
       emaLoss,
       interrupted: step < s.steps,
-      checkpointDir,
+      checkpoint: last,
       seconds: (performance.now() - started) / 1000,
-      state: await engine.getState(),
+      state: last.state,
     };
   } finally {
     if (handleSignals) {
