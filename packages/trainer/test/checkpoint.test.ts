@@ -7,7 +7,10 @@ import {
   CheckpointError,
   type ConfigOverrides,
   loadCheckpoint,
+  openRunFolder,
   type ReplicaState,
+  RunFolderError,
+  saveCompactCopy,
   resolveTrainConfig,
   saveCompactCheckpoint,
   type TrainConfig,
@@ -113,7 +116,12 @@ describe('checkpoint files', () => {
     writeFileSync(join(runDir, 'log.jsonl'), `${readFileSync(join(runDir, 'log.jsonl'), 'utf8')}{"step":5,"loss":-1}\n{"step":6,"lo`);
     config.train.steps = 6;
     config.train.logEvery = 1;
-    await train({ ...quiet(config, dataset, runDir), resume: ckpt });
+    const run = await openRunFolder({ out: runDir, resume: true });
+    try {
+      await train({ ...quiet(config, dataset, runDir), resume: run.checkpoint });
+    } finally {
+      await run.release();
+    }
     const logged = readFileSync(join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(logged.filter((l) => l.step === 5)).toHaveLength(1);
     expect(logged.every((l) => l.loss >= 0)).toBe(true);
@@ -172,5 +180,33 @@ describe('compact checkpoints', () => {
     bytes[3] ^= 0x40;
     writeFileSync(vPath, bytes);
     await expect(loadCheckpoint(compactDir)).rejects.toThrow(/adam_v\.bin: CRC-32 mismatch/);
+  });
+});
+
+describe('run folders', () => {
+  it('a continued run carries the log up to its step; a checkpoint where none may be, or none to resume, is refused', async () => {
+    const { runDir } = await trainTinyMoons('source', { steps: 4, batchSize: 8, checkpointEvery: 4, logEvery: 2 });
+    // A killed run's lines past its checkpoint (and a half-written one) are not carried.
+    writeFileSync(join(runDir, 'log.jsonl'), `${readFileSync(join(runDir, 'log.jsonl'), 'utf8')}{"step":6,"loss":1}\n{"step":8,"lo`);
+    const steps = (dir: string) => readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    for (const source of [runDir, join(runDir, 'checkpoint')]) {
+      const out = join(tmp, `continued-${source === runDir ? 'run' : 'ckpt'}`);
+      const run = await openRunFolder({ out, resumeFrom: source });
+      await run.release();
+      expect(run.checkpoint?.step).toBe(4);
+      expect(run.checkpoint?.dir).toBeUndefined();
+      expect(steps(out)).toEqual([2, 4]);
+    }
+    const compact = join(tmp, 'source-compact');
+    await saveCompactCopy(await loadCheckpoint(join(runDir, 'checkpoint')), compact);
+    expect(steps(compact)).toEqual([2, 4]);
+
+    await expect(openRunFolder({ out: runDir })).rejects.toThrow(/already holds a checkpoint; add --resume/);
+    await expect(openRunFolder({ out: runDir, resumeFrom: compact })).rejects.toThrow(RunFolderError);
+    await expect(openRunFolder({ out: join(tmp, 'empty'), resume: true })).rejects.toThrow(/has no checkpoint to resume/);
+    // Each refusal released the lock.
+    const again = await openRunFolder({ out: runDir, resume: true });
+    await again.release();
+    expect(readdirSync(runDir)).not.toContain('.lock');
   });
 });

@@ -1,21 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type Command, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
 import { checkOutputPath } from '../output.js';
 import { opsetFlagInRange, parseBackend, trainerUserError } from './train.js';
-
-type Trainer = typeof import('@onnx-ddpm/trainer/node');
-type Checkpoint = Awaited<ReturnType<Trainer['loadCheckpoint']>>;
-
-/** Writes the checkpoint's compact copy, with the run's log up to its step beside it (for loss curves). */
-async function writeCompactCheckpoint(trainer: Trainer, ckpt: Checkpoint, runDir: string, out: string): Promise<void> {
-  // A run folder keeps log.jsonl at its top; a compact checkpoint keeps its own copy.
-  const readLog = (folder: string) => readFile(join(folder, 'log.jsonl'), 'utf8').catch(() => null);
-  const log = (await readLog(runDir)) ?? (await readLog(ckpt.dir!));
-  const extra: Record<string, Uint8Array> = {};
-  if (log !== null) extra['log.jsonl'] = new TextEncoder().encode(trainer.logUpToStep(log, ckpt.step));
-  await trainer.saveCompactCheckpoint(out, ckpt, extra);
-}
 
 export const exportCommand: Command = {
   name: 'export',
@@ -47,7 +32,7 @@ export const exportCommand: Command = {
     try {
       const ckpt = await trainer.loadCheckpoint(dir);
       if (compactOut) {
-        await writeCompactCheckpoint(trainer, ckpt, dir, compactOut);
+        await trainer.saveCompactCopy(ckpt, compactOut);
         process.stderr.write(`wrote ${compactOut}: compact checkpoint of step ${ckpt.step} (continue with: onnx-ddpm train --resume-from ${compactOut} --out <run>)\n`);
       }
       if (!out) return 0;

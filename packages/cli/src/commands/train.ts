@@ -1,6 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Checkpoint, ConfigOverrides, DataConfig, TrainConfig, TrainSettings } from '@onnx-ddpm/trainer/node';
+import type { Checkpoint, ConfigOverrides, DataConfig, Dataset, RunFolder, TrainConfig, TrainOptions, TrainSettings } from '@onnx-ddpm/trainer/node';
 import { type Command, CliError, intFlag, numberFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
 import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
 import { checkOutputPath } from '../output.js';
@@ -19,6 +19,7 @@ export function trainerUserError(trainer: Trainer, err: unknown): CliError | nul
     trainer.CheckpointError,
     trainer.ExportCheckError,
     trainer.RunFolderBusyError,
+    trainer.RunFolderError,
     trainer.TrainingDivergedError,
     trainer.BackendUnavailableError,
   ];
@@ -104,6 +105,40 @@ function dataConfigFromFlags(spec: string, values: OptionValues): DataConfig {
   return data;
 }
 
+/** A new run's config (defaults, --config, flags), or the checkpoint's with the flags that may change on resume. */
+function runConfig(
+  trainer: Trainer,
+  checkpoint: Checkpoint | undefined,
+  dataset: Dataset,
+  dataConfig: DataConfig,
+  fileOverrides: ConfigOverrides,
+  flagSettings: Partial<TrainSettings>,
+): TrainConfig {
+  if (!checkpoint) return trainer.resolveTrainConfig(dataset, dataConfig, { ...fileOverrides, train: { ...fileOverrides.train, ...flagSettings } });
+  const config = structuredClone(checkpoint.config);
+  for (const key of ['steps', 'checkpointEvery', 'logEvery', 'previewEvery'] as const) {
+    if (flagSettings[key] !== undefined) config.train[key] = flagSettings[key];
+  }
+  if (config.train.steps < checkpoint.step) {
+    throw new UsageError(`--steps ${config.train.steps} is below the checkpoint's step ${checkpoint.step}`);
+  }
+  return config;
+}
+
+/** `--workers` data-parallel worker threads, or undefined for one local replica (train()'s default). */
+function engineFor(trainer: Trainer, backend: string, config: TrainConfig, workers: number | undefined, log: (line: string) => void): TrainOptions['createEngine'] {
+  // Default: two data-parallel workers for images on wasm (single-threaded in Node); a toy MLP step is
+  // so short that the workers' messaging costs more than it saves, so toys use one local replica.
+  const workerCount = workers ?? (backend === 'wasm' && config.model.kind === 'unet' ? 2 : 1);
+  if (workerCount > 1 && (backend === 'tensorflow' || backend === 'webgpu')) {
+    throw new UsageError(`--workers > 1 needs the wasm or cpu backend (${backend} uses the whole device by itself)`);
+  }
+  const workerBackend = backend === 'cpu' ? 'cpu' : 'wasm';
+  log(`engine: ${workerCount > 1 ? `${workerCount} data-parallel workers on ${workerBackend}` : `one replica on ${backend}`}`);
+  if (workerCount === 1) return undefined;
+  return (init) => trainer.createWorkerEngine({ ...init, workers: workerCount, backend: workerBackend });
+}
+
 /** NHWC → NCHW, the layout of the sampler's image encoders. */
 function toNchw(samples: Float32Array, shape: number[]): { data: Float32Array; shape: number[] } {
   const [n, h, w, c] = shape as [number, number, number, number];
@@ -166,13 +201,12 @@ export const trainCommand: Command = {
     const opsetFlag = intFlag(values, 'opset', 1)!;
     const resumeFrom = stringFlag(values, 'resume-from');
     if (values.resume === true && resumeFrom) throw new UsageError('give --resume (this --out) or --resume-from (another checkpoint), not both');
-    const resume = values.resume === true || resumeFrom !== undefined;
-    const resumeFlag = resumeFrom ? '--resume-from' : '--resume';
     const dataFlag = stringFlag(values, 'data');
     const flagSettings = settingsFromFlags(values);
-    if (resume) {
+    if (values.resume === true || resumeFrom !== undefined) {
       const given = NEW_RUN_ONLY.filter((f) => values[f] !== undefined && values[f] !== false);
       if (given.length > 0) {
+        const resumeFlag = resumeFrom ? '--resume-from' : '--resume';
         throw new UsageError(`${resumeFlag} continues with the run's saved config; --${given[0]} cannot be changed (start a new --out instead)`);
       }
     } else if (!dataFlag) {
@@ -183,80 +217,28 @@ export const trainCommand: Command = {
     const opset = opsetFlagInRange(trainer, opsetFlag);
     await checkOutputPath('out', runDir, 'folder');
     if (exportPath) await checkOutputPath('export', exportPath, 'file');
-    let lock: Awaited<ReturnType<Trainer['lockRunFolder']>> | undefined;
+    let run: RunFolder | undefined;
     try {
-      // Held from before the checkpoint is read until the run ends: one train per run folder.
-      lock = await trainer.lockRunFolder(runDir, log);
-      let checkpoint: Checkpoint | undefined;
-      let dataConfig: DataConfig;
-      if (resumeFrom) {
-        if (await trainer.hasCheckpoint(runDir)) {
-          throw new CliError(`${runDir} already holds a checkpoint; --resume-from starts a new run folder (or use --resume to continue ${runDir})`);
-        }
-        const { dir, ...loaded } = await trainer.loadCheckpoint(resumeFrom);
-        checkpoint = loaded; // no `dir`: the first save goes into runDir
-        const history = await readFile(join(dir!, 'log.jsonl'), 'utf8').catch(() => null);
-        if (history !== null) {
-          await mkdir(runDir, { recursive: true });
-          await writeFileAtomic(join(runDir, 'log.jsonl'), trainer.logUpToStep(history, loaded.step));
-        }
-        if (loaded.compact) log(`${resumeFrom} is compact: Adam's first moments restart at zero, so this continuation is not bitwise-exact`);
-      } else if (resume) {
-        if (!(await trainer.hasCheckpoint(runDir))) {
-          throw new CliError(`${runDir} has no checkpoint to resume; run without --resume to start training there`);
-        }
-        checkpoint = await trainer.loadCheckpoint(runDir);
+      // Locked from before the checkpoint is read until the run ends: one train per run folder.
+      run = await trainer.openRunFolder({ out: runDir, resume: values.resume === true, resumeFrom, log });
+      const { checkpoint } = run;
+      if (checkpoint && dataFlag && dataFlag !== checkpoint.config.data.spec) {
+        throw new UsageError(`--data ${dataFlag} differs from the run's dataset ${checkpoint.config.data.spec}`);
       }
-      if (checkpoint) {
-        dataConfig = checkpoint.config.data;
-        if (dataFlag && dataFlag !== dataConfig.spec) {
-          throw new UsageError(`--data ${dataFlag} differs from the run's dataset ${dataConfig.spec}`);
-        }
-      } else {
-        if (await trainer.hasCheckpoint(runDir)) {
-          throw new CliError(`${runDir} already holds a checkpoint; add --resume to continue it or pick another --out`);
-        }
-        dataConfig = dataConfigFromFlags(dataFlag!, values);
-      }
+      const dataConfig = checkpoint?.config.data ?? dataConfigFromFlags(dataFlag!, values);
       const choice = await trainer.selectBackend(backendPref, log);
-      const fileOverrides = !resume && stringFlag(values, 'config') ? await readConfigFile(stringFlag(values, 'config')!) : {};
+      const fileOverrides = !checkpoint && stringFlag(values, 'config') ? await readConfigFile(stringFlag(values, 'config')!) : {};
       const seed = checkpoint?.config.train.seed ?? flagSettings.seed ?? fileOverrides.train?.seed ?? 0;
       const dataset = await trainer.loadDataset(dataConfig.spec, { ...dataConfig, seed, warn: log });
       log(`data: ${dataset.spec}: ${dataset.count} items of [${dataset.itemShape.join(', ')}]${dataset.numClasses ? `, ${dataset.numClasses} classes` : ''} (${dataset.source})`);
 
-      let config: TrainConfig;
-      if (checkpoint) {
-        config = structuredClone(checkpoint.config);
-        for (const key of ['steps', 'checkpointEvery', 'logEvery', 'previewEvery'] as const) {
-          if (flagSettings[key] !== undefined) config.train[key] = flagSettings[key];
-        }
-        if (config.train.steps < checkpoint.step) {
-          throw new UsageError(`--steps ${config.train.steps} is below the checkpoint's step ${checkpoint.step}`);
-        }
-      } else {
-        config = trainer.resolveTrainConfig(dataset, dataConfig, {
-          ...fileOverrides,
-          train: { ...fileOverrides.train, ...flagSettings },
-        });
-      }
+      const config = runConfig(trainer, checkpoint, dataset, dataConfig, fileOverrides, flagSettings);
       const m = config.model;
       log(
         `model: ${m.kind === 'unet' ? `U-Net ${m.imageSize}×${m.imageSize}×${m.channels}, base ${m.baseChannels}` : `MLP ${m.layers}×${m.hidden}`}` +
           `${m.numClasses ? `, ${m.numClasses} classes` : ''}; ${config.train.steps} steps of batch ${config.train.batchSize}, lr ${config.train.lr}, EMA ${config.train.emaDecay}`,
       );
-      // Default: two data-parallel workers for images on wasm (single-threaded in Node); a toy MLP step is
-      // so short that the workers' messaging costs more than it saves, so toys use one local replica.
-      const workerCount = workers ?? (choice.name === 'wasm' && config.model.kind === 'unet' ? 2 : 1);
-      if (workerCount > 1 && (choice.name === 'tensorflow' || choice.name === 'webgpu')) {
-        throw new UsageError(`--workers > 1 needs the wasm or cpu backend (${choice.name} uses the whole device by itself)`);
-      }
-      const workerBackend = choice.name === 'cpu' ? 'cpu' : 'wasm';
-      const createEngine =
-        workerCount > 1
-          ? (init: Parameters<Trainer['createLocalEngine']>[0]) =>
-              trainer.createWorkerEngine({ ...init, workers: workerCount, backend: workerBackend })
-          : undefined;
-      log(`engine: ${workerCount > 1 ? `${workerCount} data-parallel workers on ${workerBackend}` : `one replica on ${choice.name}`}`);
+      const createEngine = engineFor(trainer, choice.name, config, workers, log);
       const start = checkpoint?.step ?? 0;
       let result: Awaited<ReturnType<Trainer['train']>> | undefined;
       if (start < config.train.steps) {
@@ -287,8 +269,8 @@ export const trainCommand: Command = {
         log(`${runDir} is already at step ${start} of ${config.train.steps}; nothing to train`);
       }
       if (exportPath) {
-        const ckpt = await trainer.loadCheckpoint(runDir);
-        const exported = await trainer.exportCheckpoint(ckpt, exportPath, { opset });
+        // The state just saved (or, with nothing to train, the one resumed): not read back from disk.
+        const exported = await trainer.exportCheckpoint(result?.checkpoint ?? checkpoint!, exportPath, { opset });
         log(
           `exported ${exported.path} (${exported.bytes} bytes, ${exported.parameterCount} parameters, EMA weights); ` +
             `ONNX Runtime vs TF.js max abs diff ${exported.maxAbsDiff.toExponential(2)}`,
@@ -298,7 +280,7 @@ export const trainCommand: Command = {
     } catch (err) {
       throw trainerUserError(trainer, err) ?? err;
     } finally {
-      await lock?.release();
+      await run?.release();
     }
   },
 };

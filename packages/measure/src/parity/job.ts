@@ -1,12 +1,13 @@
+import type { TrajectorySettings } from '@onnx-ddpm/sampler';
 import { PhiloxNoise } from '@onnx-ddpm/schedule';
 import type { ModelUnderTest } from './model-under-test.js';
-import type { ParityJob, TrajectorySpec } from './runtime.js';
+import type { ParityJob } from './runtime.js';
 
 /**
  * The shared inputs: one model call on x_T of the seed at timesteps spread over [0, T) (labels
  * cycling through every class and "no label"), and the trajectory with labels 0, 1, … in turn.
  */
-export function makeJob(model: ModelUnderTest, trajectory: Omit<TrajectorySpec, 'classLabels'>): ParityJob {
+export function makeJob(model: ModelUnderTest, trajectory: Omit<TrajectorySettings, 'classLabels'>): ParityJob {
   const { batch } = trajectory;
   const T = model.config.num_train_timesteps;
   const shape = [batch, ...model.sampleShape];

@@ -1,10 +1,11 @@
 // The whole runtime matrix of `onnx-ddpm parity` in one call: the job, every selected runtime,
 // the schedule tables, the pairwise comparisons and the report.
+import type { TrajectorySettings } from '@onnx-ddpm/sampler';
 import { makeJob } from './job.js';
 import type { ModelUnderTest } from './model-under-test.js';
 import { buildReport, type ParityReport } from './report.js';
 import { runParity } from './run-parity.js';
-import type { RuntimeId, TrajectorySpec } from './runtime.js';
+import type { RuntimeId } from './runtime.js';
 import { parityRuntimes } from './runtimes.js';
 
 /**
@@ -14,7 +15,7 @@ import { parityRuntimes } from './runtimes.js';
 export async function runParityMatrix(
   model: ModelUnderTest,
   selected: RuntimeId[],
-  trajectory: Omit<TrajectorySpec, 'classLabels'>,
+  trajectory: Omit<TrajectorySettings, 'classLabels'>,
   log: (line: string) => void,
   startedAt = performance.now(),
 ): Promise<ParityReport> {

@@ -1,4 +1,5 @@
-import type { SamplingMethod, SchedulerConfig } from '@onnx-ddpm/schedule';
+import type { TrajectorySettings } from '@onnx-ddpm/sampler';
+import type { SchedulerConfig } from '@onnx-ddpm/schedule';
 
 /** Names of the runtimes `onnx-ddpm parity` knows, in the order they run and are listed. */
 export const RUNTIME_IDS = [
@@ -20,16 +21,6 @@ export interface ModelCallInputs {
   classLabels: Int32Array | null;
 }
 
-/** A seeded reverse trajectory; every runtime draws its noise from PhiloxNoise(seed). */
-export interface TrajectorySpec {
-  method: SamplingMethod;
-  steps: number;
-  eta: number;
-  seed: number;
-  batch: number;
-  classLabels: Int32Array | null;
-}
-
 /** What every runtime is asked to compute: the same model, the same inputs. */
 export interface ParityJob {
   modelBytes: Uint8Array;
@@ -38,7 +29,8 @@ export interface ParityJob {
   sampleShape: number[];
   numClasses: number;
   call: ModelCallInputs;
-  trajectory: TrajectorySpec;
+  /** A seeded reverse trajectory; every runtime draws its noise from PhiloxNoise(seed). */
+  trajectory: TrajectorySettings;
 }
 
 export interface RuntimeOutput {

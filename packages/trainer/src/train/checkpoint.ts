@@ -131,7 +131,7 @@ function writeSnapshot(dir: string, ckpt: Checkpoint, compact: boolean): void {
 }
 
 /** The path of a run's latest good checkpoint (a symlink to the newest complete snapshot). */
-export function latestCheckpointPath(runDir: string): string {
+function latestCheckpointPath(runDir: string): string {
   return join(runDir, 'checkpoint');
 }
 

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { createModel } from '../model/index.js';
@@ -8,48 +8,11 @@ import { type Checkpoint, saveCheckpoint } from './checkpoint.js';
 import { hyperOf, type TrainConfig } from './config.js';
 import { createLocalEngine, type TrainEngine } from './engine.js';
 import { ensureGradients } from '../backend/index.js';
-import { learningRateAt } from './hyper.js';
-import { sampleDdim } from './preview.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
 import type { ReplicaInit } from './replica.js';
 import { BatchSampler } from './sampler.js';
 import type { ReplicaState } from './state.js';
-
-/** One line of `<run>/log.jsonl`. */
-export interface TrainLogRecord {
-  step: number;
-  loss: number;
-  ema_loss: number;
-  grad_norm: number;
-  lr: number;
-  img_per_s: number;
-  elapsed_s: number;
-}
-
-/**
- * The lines of a log.jsonl text up to and including `step` (a resumed run appends from there). A line
- * that does not parse — the half-written last line of a killed run — is dropped too.
- */
-export function logUpToStep(text: string, step: number): string {
-  const loggedAtOrBefore = (line: string): boolean => {
-    try {
-      return (JSON.parse(line) as TrainLogRecord).step <= step;
-    } catch {
-      return false;
-    }
-  };
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '' && loggedAtOrBefore(line))
-    .map((line) => `${line}\n`)
-    .join('');
-}
-
-/** Removes the lines a killed run logged after its last checkpoint, so the resumed run does not repeat them. */
-async function dropLogAfter(path: string, step: number): Promise<void> {
-  const text = await readFile(path, 'utf8').catch(() => null);
-  if (text !== null) await writeFileAtomic(path, logUpToStep(text, step));
-}
+import { runTrainingSteps, type TrainLogRecord } from './steps.js';
 
 /** The loss stopped being finite; names the last good checkpoint, or says there is none yet. */
 export class TrainingDivergedError extends Error {
@@ -62,16 +25,9 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-/** A new run starts an empty log (an earlier run killed before its first checkpoint may have left one). */
-async function startNewLog(path: string, log: (line: string) => void): Promise<void> {
-  const old = await readFile(path, 'utf8').catch(() => '');
-  if (old.trim() !== '') log(`${path}: left by an earlier run that saved no checkpoint; this new run starts a new log`);
-  await writeFileAtomic(path, '');
-}
-
 export interface TrainOptions {
   config: TrainConfig;
-  /** Run folder: checkpoints, log.jsonl and config.json go here. */
+  /** Run folder (see openRunFolder, which starts or trims its log.jsonl): checkpoints and config.json go here, log records are appended. */
   runDir: string;
   dataset: Dataset;
   /** Continue from this checkpoint; `config.train.steps` is the new total. */
@@ -101,8 +57,8 @@ export interface TrainResult {
   emaLoss: number;
   /** True when stopped early by a signal or stopAtStep. */
   interrupted: boolean;
-  /** The last saved snapshot. */
-  checkpointDir: string;
+  /** The last saved checkpoint (`dir`: its snapshot folder), e.g. to export without reading it back. */
+  checkpoint: Checkpoint;
   /** Wall-clock seconds of this call. */
   seconds: number;
   state: ReplicaState;
@@ -124,16 +80,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   await mkdir(runDir, { recursive: true });
   await writeFileAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   const logPath = join(runDir, 'log.jsonl');
-  if (opts.resume) await dropLogAfter(logPath, firstStep);
-  else await startNewLog(logPath, log);
 
   await ensureGradients();
   const init: ReplicaInit = { modelConfig: config.model, train: hyperOf(config), seed: s.seed };
   if (opts.resume) init.state = opts.resume.state;
   const engine = await (opts.createEngine ?? ((i: ReplicaInit) => createLocalEngine(i, backendName)))(init);
-  // A second model holds the EMA weights for previews; it also gives the parameter names and shapes.
-  const shadow = createModel(config.model, s.seed);
-  const params = shadow.params.map((p, i) => ({ name: shadow.paramNames[i]!, shape: p.shape.slice() }));
+  // The parameter names and shapes the checkpoints record.
+  const named = createModel(config.model, s.seed);
+  const params = named.params.map((p, i) => ({ name: named.paramNames[i]!, shape: p.shape.slice() }));
+  named.dispose();
   const sampler = BatchSampler.forConfig(dataset, config);
   const progress = opts.progress === null ? null : new ProgressBar(opts.progress ?? process.stderr, firstStep, s.steps, s.logEvery);
   const previousElapsed = opts.resume?.metrics.elapsedSeconds ?? 0;
@@ -158,82 +113,69 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   let loss = opts.resume?.metrics.loss ?? Number.NaN;
   let emaLoss = opts.resume?.metrics.emaLoss ?? Number.NaN;
-  let savedStep = firstStep;
-  let checkpointDir = opts.resume?.dir ?? '';
-  let windowStart = performance.now();
-  let windowSteps = 0;
+  // The last checkpoint in runDir (a resumed one without `dir` was read elsewhere: not saved here yet).
+  let saved = opts.resume?.dir ? opts.resume : undefined;
   let step = firstStep;
   const save = async () => {
-    const state = await engine.getState();
-    checkpointDir = await saveCheckpoint(runDir, {
+    const ckpt: Checkpoint = {
       step,
       config,
       params,
-      state,
+      state: await engine.getState(),
       metrics: { loss, emaLoss, backend: backendName, elapsedSeconds: elapsed() },
-    });
-    savedStep = step;
+    };
+    saved = { ...ckpt, dir: await saveCheckpoint(runDir, ckpt) };
+    return saved;
   };
 
   try {
-    while (step < lastStep && !stopRequested) {
-      const batch = sampler.batch(step);
-      const result = await engine.step(batch, step);
-      if (!Number.isFinite(result.loss)) {
-        throw new TrainingDivergedError(result.loss, step + 1, checkpointDir ? { step: savedStep, path: join(runDir, 'checkpoint') } : null);
-      }
-      step++;
-      windowSteps++;
-      loss = result.loss;
-      emaLoss = Number.isNaN(emaLoss) ? loss : 0.98 * emaLoss + 0.02 * loss;
-      progress?.update(step, emaLoss);
-      if (step % s.logEvery === 0 || step === lastStep) {
-        const now = performance.now();
-        const record: TrainLogRecord = {
-          step,
-          loss,
-          ema_loss: emaLoss,
-          grad_norm: result.gradNorm,
-          lr: learningRateAt(s, step - 1),
-          img_per_s: (windowSteps * s.batchSize) / Math.max(1e-9, (now - windowStart) / 1000),
-          elapsed_s: elapsed(),
-        };
+    ({ step, loss, emaLoss } = await runTrainingSteps({
+      config,
+      engine,
+      sampler,
+      firstStep,
+      lastStep,
+      loss,
+      emaLoss,
+      elapsed,
+      shouldStop: () => stopRequested,
+      diverged: (bad, at) => new TrainingDivergedError(bad, at, saved ? { step: saved.step, path: join(runDir, 'checkpoint') } : null),
+      onStep: (done, stepLoss, stepEmaLoss) => {
+        [step, loss, emaLoss] = [done, stepLoss, stepEmaLoss];
+        progress?.update(done, stepEmaLoss);
+      },
+      onLog: (record) => {
         appendFileSync(logPath, `${JSON.stringify(record)}\n`);
         opts.onLog?.(record);
-        windowStart = now;
-        windowSteps = 0;
-      }
-      if (opts.onPreview && s.previewEvery > 0 && (step % s.previewEvery === 0 || step === s.steps)) {
-        shadow.setWeights((await engine.getState()).ema);
-        const { samples, shape } = await sampleDdim(shadow, config.scheduler, {
-          count: s.previewCount,
-          steps: s.previewSteps,
-          seed: s.seed,
-        });
-        progress?.interrupt();
-        await opts.onPreview(step, samples, shape);
-      }
-      if (step % s.checkpointEvery === 0 || step === lastStep) await save();
-      // Let signal handlers run between steps.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    if (step !== savedStep || !checkpointDir) await save();
+      },
+      onPreview: opts.onPreview
+        ? async (done, samples, shape) => {
+            progress?.interrupt();
+            await opts.onPreview!(done, samples, shape);
+          }
+        : undefined,
+      afterStep: async (done) => {
+        if (done % s.checkpointEvery === 0 || done === lastStep) await save();
+        // Let signal handlers run between steps.
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    }));
+    const last = saved?.step === step ? saved : await save();
     progress?.interrupt();
     return {
       step,
       loss,
       emaLoss,
       interrupted: step < s.steps,
-      checkpointDir,
+      checkpoint: last,
       seconds: (performance.now() - started) / 1000,
-      state: await engine.getState(),
+      state: last.state,
     };
   } finally {
     if (handleSignals) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    shadow.dispose();
     await engine.dispose();
   }
 }
