@@ -291,6 +291,34 @@ describe('wasm kernel replacements', () => {
     for (const [i, ref] of cpu.entries()) expect(maxAbsDiff(wasm[i]!, ref), `product ${i}`).toBeLessThan(1e-5);
   });
 
+  for (const [name, size, kernel, stride, pad, inCh, outCh] of [
+    ['3×3 s1 same 7×7 (SIMD rows: pairs and an odd last position)', 7, 3, 1, 'same', 16, 16],
+    ['3×3 s2 explicit 1 9×9 (SIMD rows, strided)', 9, 3, 2, explicit(1, 1, 1, 1), 24, 32],
+    ['1×1 s1 valid 6×6 (SIMD rows)', 6, 1, 1, 'valid', 20, 16],
+    ['5×5 s1 valid 8×8 (SIMD rows, rows and columns cut)', 8, 5, 1, 'valid', 16, 16],
+    ['3×3 s1 same 8×8, 3 input channels (stock kernel)', 8, 3, 1, 'same', 3, 16],
+    ['3×3 s1 same 8×8, 8 output channels (stock kernel)', 8, 3, 1, 'same', 16, 8],
+  ] as const) {
+    it(`fused conv2d with bias, ${name}, equals the cpu result`, async () => {
+      const shape: [number, number, number, number] = [2, size, size, inCh];
+      const run = async (backend: 'cpu' | 'wasm') => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor4d(Float32Array.from(values(2 * size * size * inCh, 5)), shape);
+          const filter = tf.tensor4d(Float32Array.from(values(kernel * kernel * inCh * outCh, 6)), [kernel, kernel, inCh, outCh]);
+          const bias = tf.tensor1d(Float32Array.from(values(outCh, 7)));
+          return [tf.fused.conv2d({ x, filter, strides: stride, pad, bias }), tf.fused.conv2d({ x, filter, strides: stride, pad })].map((t) =>
+            t.dataSync(),
+          );
+        });
+      };
+      const cpu = await run('cpu');
+      const wasm = await run('wasm');
+      for (const [i, ref] of cpu.entries()) expect(maxAbsDiff(wasm[i]!, ref), i === 0 ? 'with bias' : 'without').toBeLessThan(1e-4);
+      expect(maxAbs(cpu[0]!)).toBeGreaterThan(1);
+    });
+  }
+
   it('Identity and same-dtype Cast share the buffer; a real Cast still converts', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor1d([1.5, -2.25, 3]);

@@ -33,7 +33,7 @@ export function conv2dBackpropInputByRows(
       const tap = wBase + 4 * (kh * g.filterWidth + kw) * co * ci;
       const dyAt = dyBase + 4 * ((n * oh + i) * ow + first) * co;
       const dxAt = dx + 4 * ((n * h + xi) * w + first * g.strideWidth + kw - g.padLeft) * ci;
-      simd.inputGradRow(dyAt, dxAt, tap, count, 4 * g.strideWidth * ci, ci, co);
+      simd.rowTimesWeights(dyAt, dxAt, tap, count, 4 * co, 4 * g.strideWidth * ci, ci, co);
     });
     return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
   });

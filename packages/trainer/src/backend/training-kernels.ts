@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { transposeFreeBatchMatMulKernel } from './batch-matmul.js';
 import { conv2dBackpropFilterKernel } from './conv-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './conv-backprop-input.js';
+import { wasmFusedConv2dKernel } from './fused-conv2d-rows.js';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, groupNormGradKernel, groupNormKernel } from './group-norm-kernels.js';
 import { SWISH_GRAD_KERNEL, swishGradKernel } from './swish-kernels.js';
 import { wasmSharedCastKernel, wasmSharedIdentityKernel, wasmSplitVKernel } from './wasm-memory-kernels.js';
@@ -31,7 +32,9 @@ function replaceKernel(config: tf.KernelConfig): void {
  * - Conv2DBackpropFilter (wasm: missing; cpu: ~50× slower) from one forward Conv2D; on wasm from
  *   SIMD row products straight from x and dy (conv-backprop-filter-rows.ts);
  * - on wasm, GroupNorm's and Swish's gradient passes as SIMD loops (wasm-simd-kernels.ts);
- * - wasm Conv2DBackpropInput (a scalar loop) from stride-1 forward Conv2Ds per output phase;
+ * - wasm FusedConv2D (the model's convolutions with bias) from SIMD row products where they pay;
+ * - wasm Conv2DBackpropInput (a scalar loop) from SIMD row products, else stride-1 forward Conv2Ds
+ *   per output phase;
  * - wasm BatchMatMul with transposed operands routed to the XNNPACK (untransposed) path;
  * - wasm Identity and same-dtype Cast sharing the input buffer instead of copying it;
  * - wasm SplitV as block copies inside the heap;
@@ -41,7 +44,7 @@ function replaceKernel(config: tf.KernelConfig): void {
  * Returns the names of the kernels registered.
  */
 export function registerTrainingKernels(backendName: KernelPatchedBackend): string[] {
-  const wasmNames = [tf.Conv2DBackpropInput, tf.BatchMatMul, tf.Identity, tf.Cast, tf.SplitV, tf.Sum, tf.Mean];
+  const wasmNames = [tf.Conv2DBackpropInput, tf.FusedConv2D, tf.BatchMatMul, tf.Identity, tf.Cast, tf.SplitV, tf.Sum, tf.Mean];
   if (!patched.has(backendName)) {
     replaceKernel(conv2dBackpropFilterKernel(backendName));
     replaceKernel(groupNormKernel(backendName));
@@ -49,6 +52,7 @@ export function registerTrainingKernels(backendName: KernelPatchedBackend): stri
     replaceKernel(swishGradKernel(backendName));
     if (backendName === 'wasm') {
       replaceKernel(conv2dBackpropInputKernel(backendName));
+      replaceKernel(wasmFusedConv2dKernel(stockKernel(tf.FusedConv2D)));
       replaceKernel(transposeFreeBatchMatMulKernel(stockKernel(tf.BatchMatMul)));
       replaceKernel(wasmSharedIdentityKernel);
       replaceKernel(wasmSharedCastKernel(stockKernel(tf.Cast)));

@@ -28,11 +28,12 @@ export interface SimdKernels {
    */
   filterGradRow(x: number, dy: number, dw: number, count: number, xStep: number, inChannels: number, outChannels: number): void;
   /**
-   * dx[j·dxStep + ci] += Σ_co dy[j·Co + co]·w[co·Ci + ci] over `count` positions j, for one filter
-   * tap: dy and dx rows in NHWC (dx's positions `dxStep` bytes apart), w the tap's [Co, Ci];
-   * Ci % 16 = 0. Float32, tiles of 2 positions × 16 input channels held in registers.
+   * dst[j·dstStep + d] += Σ_c src[j·srcStep + c]·w[c·D + d] over `count` positions j: a row of
+   * positions (NHWC, any position strides) times one filter tap's [C, D] matrix, D % 16 = 0. The input
+   * gradient scatters dy through Wᵀ this way, the forward convolution gathers x through W.
+   * Float32, tiles of 2 positions × 16 output channels held in registers.
    */
-  inputGradRow(dy: number, dx: number, w: number, count: number, dxStep: number, inChannels: number, outChannels: number): void;
+  rowTimesWeights(src: number, dst: number, w: number, count: number, srcStep: number, dstStep: number, dstChannels: number, sumChannels: number): void;
 }
 
 /** for (i; i < limit; i += step) body, with i and limit locals. */
@@ -205,50 +206,45 @@ const filterGradRow = (() => {
   };
 })();
 
-// inputGradRow(dy, dx, w, count, dxStep, ciBytes, coBytes); locals cit, dp, xp, pairsEnd, end, wp, q, qEnd, twoCo,
-// 8 accumulators, 2 splats, 4 weight vectors.
-const inputGradRow = (() => {
-  const [dy, dx, w, count, dxStep, ciBytes, coBytes, cit, dp, xp, pairsEnd, end, wp, q, qEnd, twoCo] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+// rowTimesWeights(src, dst, w, count, srcStep, dstStep, dstBytes, sumBytes); locals ct, sp, dp, pairsEnd, end, wp, q, qEnd,
+// twoSrc, 8 accumulators, 2 splats, 4 weight vectors.
+const rowTimesWeights = (() => {
+  const [src, dst, w, count, srcStep, dstStep, dstBytes, sumBytes, ct, sp, dp, pairsEnd, end, wp, q, qEnd, twoSrc] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
   ];
-  const acc = [16, 17, 18, 19, 20, 21, 22, 23];
-  const [d0, d1] = [24, 25];
-  const wv = [26, 27, 28, 29];
+  const acc = [17, 18, 19, 20, 21, 22, 23, 24];
+  const [s0, s1] = [25, 26];
+  const wv = [27, 28, 29, 30];
   const set = (local: number, code: Code): Code => [...code, ...op.set(local)];
   const sum = (a: number, b: number): Code => [...op.get(a), ...op.get(b), ...op.i32Add];
-  /** acc[k] of position `pos` (0, 1) ↔ dx at xp (+ dxStep for position 1) + 16k. */
-  const at = (pos: number): Code => (pos === 0 ? op.get(xp) : sum(xp, dxStep));
+  /** acc[k] of position `pos` (0, 1) ↔ dst at dp (+ dstStep for position 1) + 16k. */
+  const at = (pos: number): Code => (pos === 0 ? op.get(dp) : sum(dp, dstStep));
   const loadAcc = (positions: number): Code =>
     [0, 1].slice(0, positions).flatMap((pos) => [0, 1, 2, 3].flatMap((k) => [...at(pos), ...op.load(16 * k), ...op.set(acc[4 * pos + k]!)]));
   const storeAcc = (positions: number): Code =>
     [0, 1].slice(0, positions).flatMap((pos) => [0, 1, 2, 3].flatMap((k) => [...at(pos), ...op.get(acc[4 * pos + k]!), ...op.store(16 * k)]));
   const madd = (a: number, d: number, v: number): Code => [...op.get(a), ...op.get(d), ...op.get(v), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a)];
-  /** Σ over output channels co: acc[pos] += dy[pos, co] · w[co, cit…cit+16]. */
+  /** Σ over the summed channels c: acc[pos] += src[pos, c] · w[c, ct…ct+16]. */
   const reduce = (positions: number): Code => {
     const step = [
-      ...set(d0, [...op.get(q), ...op.loadSplat(0)]),
-      ...(positions === 2 ? set(d1, [...sum(q, coBytes), ...op.loadSplat(0)]) : []),
+      ...set(s0, [...op.get(q), ...op.loadSplat(0)]),
+      ...(positions === 2 ? set(s1, [...sum(q, srcStep), ...op.loadSplat(0)]) : []),
       ...[0, 1, 2, 3].flatMap((k) => set(wv[k]!, [...op.get(wp), ...op.load(16 * k)])),
-      ...[0, 1, 2, 3].flatMap((k) => madd(acc[k]!, d0, wv[k]!)),
-      ...(positions === 2 ? [0, 1, 2, 3].flatMap((k) => madd(acc[4 + k]!, d1, wv[k]!)) : []),
-      ...advance(wp, ciBytes),
+      ...[0, 1, 2, 3].flatMap((k) => madd(acc[k]!, s0, wv[k]!)),
+      ...(positions === 2 ? [0, 1, 2, 3].flatMap((k) => madd(acc[4 + k]!, s1, wv[k]!)) : []),
+      ...advance(wp, dstBytes),
     ];
-    return [
-      ...set(wp, sum(w, cit)),
-      ...set(q, op.get(dp)),
-      ...set(qEnd, sum(dp, coBytes)),
-      ...forLoop(q, qEnd, op.i32(4), step),
-    ];
+    return [...set(wp, sum(w, ct)), ...set(q, op.get(sp)), ...set(qEnd, sum(sp, sumBytes)), ...forLoop(q, qEnd, op.i32(4), step)];
   };
-  const pair = [...loadAcc(2), ...reduce(2), ...storeAcc(2), ...advance(xp, dxStep), ...advance(xp, dxStep)];
+  const pair = [...loadAcc(2), ...reduce(2), ...storeAcc(2), ...advance(dp, dstStep), ...advance(dp, dstStep)];
   const single = [...loadAcc(1), ...reduce(1), ...storeAcc(1)];
   const channelTile = [
-    ...set(dp, op.get(dy)),
-    ...set(xp, sum(dx, cit)),
-    ...forLoop(dp, pairsEnd, op.get(twoCo), pair),
+    ...set(sp, op.get(src)),
+    ...set(dp, sum(dst, ct)),
+    ...forLoop(sp, pairsEnd, op.get(twoSrc), pair),
     // an odd last position
     ...op.block,
-    ...op.get(dp),
+    ...op.get(sp),
     ...op.get(end),
     ...op.i32GeU,
     ...op.brIf(0),
@@ -256,15 +252,15 @@ const inputGradRow = (() => {
     ...op.end,
   ];
   const setup = [
-    ...set(twoCo, sum(coBytes, coBytes)),
-    ...set(end, [...op.get(dy), ...op.get(count), ...op.get(coBytes), ...op.i32Mul, ...op.i32Add]),
-    ...set(pairsEnd, [...op.get(dy), ...op.get(count), ...op.i32(-2), ...op.i32And, ...op.get(coBytes), ...op.i32Mul, ...op.i32Add]),
+    ...set(twoSrc, sum(srcStep, srcStep)),
+    ...set(end, [...op.get(src), ...op.get(count), ...op.get(srcStep), ...op.i32Mul, ...op.i32Add]),
+    ...set(pairsEnd, [...op.get(src), ...op.get(count), ...op.i32(-2), ...op.i32And, ...op.get(srcStep), ...op.i32Mul, ...op.i32Add]),
   ];
   return {
-    name: 'inputGradRow',
-    params: 7,
+    name: 'rowTimesWeights',
+    params: 8,
     locals: [...Array<number>(9).fill(I32), ...Array<number>(14).fill(V128)],
-    body: [...setup, ...forLoop(cit, ciBytes, op.i32(64), channelTile)],
+    body: [...setup, ...forLoop(ct, dstBytes, op.i32(64), channelTile)],
   };
 })();
 
@@ -275,9 +271,9 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: unknown };
 };
 
-const MODULE = assembleModule([swishGrad, channelSums, affine(false), affine(true), filterGradRow, inputGradRow]);
+const MODULE = assembleModule([swishGrad, channelSums, affine(false), affine(true), filterGradRow, rowTimesWeights]);
 
-type Exports = Record<'swishGrad' | 'channelSums' | 'affine1' | 'affine2' | 'filterGradRow' | 'inputGradRow', (...args: number[]) => void>;
+type Exports = Record<'swishGrad' | 'channelSums' | 'affine1' | 'affine2' | 'filterGradRow' | 'rowTimesWeights', (...args: number[]) => void>;
 
 const instances = new WeakMap<object, SimdKernels | null>();
 
@@ -293,7 +289,7 @@ export function simdKernels(backend: WasmBackendMemory): SimdKernels | null {
         swishGrad: (dy, x, s, dx, count) => fns.swishGrad(dy, x, s, dx, 4 * count),
         channelSums: (a, b, positions, channels, sums) => fns.channelSums(a, b, a + 4 * positions * channels, 4 * channels, sums),
         filterGradRow: (x, dy, dw, count, xStep, ci, co) => fns.filterGradRow(x, dy, dw, count, xStep, 4 * ci, 4 * co),
-        inputGradRow: (dy, dx, w, count, dxStep, ci, co) => fns.inputGradRow(dy, dx, w, count, dxStep, 4 * ci, 4 * co),
+        rowTimesWeights: (src, dst, w, count, srcStep, dstStep, d, c) => fns.rowTimesWeights(src, dst, w, count, srcStep, dstStep, 4 * d, 4 * c),
         affine: (a, b, positions, channels, coef, out) => {
           const end = a + 4 * positions * channels;
           if (b == null) fns.affine1(a, end, 4 * channels, coef, out);
