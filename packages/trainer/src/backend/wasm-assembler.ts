@@ -80,8 +80,6 @@ export const op = {
 
 /** f32 lanes 2, 3 of a v128 moved to lanes 0, 1 (then promoteLow widens them). */
 export const HIGH_HALF = op.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
-/** f32 lane `lane` copied to all four lanes (an operand shuffled with itself). */
-export const splatLane = (lane: number): Code => op.shuffle(Array.from({ length: 16 }, (_, i) => 4 * lane + (i % 4)));
 /** f32 lanes 0, 1 of the first operand and 0, 1 of the second: two demoted halves joined. */
 export const JOIN_HALVES = op.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
 

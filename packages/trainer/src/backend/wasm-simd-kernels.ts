@@ -1,4 +1,4 @@
-import { assembleModule, type Code, HIGH_HALF, I32, JOIN_HALVES, op, splatLane, V128 } from './wasm-assembler.js';
+import { assembleModule, type Code, HIGH_HALF, I32, JOIN_HALVES, op, V128 } from './wasm-assembler.js';
 import type { WasmBackendMemory } from './wasm-heap.js';
 
 /**
@@ -155,27 +155,24 @@ function affine(withB: boolean) {
   };
 }
 
-// filterGradRow(x, dy, dw, count, xStep, ciBytes, coBytes); locals cit, cot, xp, dp, xEnd, wp, 8 accumulators, xv, d0, d1, s.
+// filterGradRow(x, dy, dw, count, xStep, ciBytes, coBytes); locals cit, cot, xp, dp, xEnd, wp, 8 accumulators, d0, d1, s.
 const filterGradRow = (() => {
   const [x, dy, dw, count, xStep, ciBytes, coBytes, cit, cot, xp, dp, xEnd, wp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const acc = [13, 14, 15, 16, 17, 18, 19, 20];
-  const [xv, d0, d1, s] = [21, 22, 23, 24];
+  const [d0, d1, s] = [21, 22, 23];
   /** Address of row r (input channel cit/4 + r) of the tile in dw. */
   const row = (r: number): Code => [...op.get(wp), ...op.get(coBytes), ...op.i32(r), ...op.i32Mul, ...op.i32Add];
   const loadTile = [0, 1, 2, 3].flatMap((r) => [...row(r), ...op.load(0), ...op.set(acc[2 * r]!), ...row(r), ...op.load(16), ...op.set(acc[2 * r + 1]!)]);
   const storeTile = [0, 1, 2, 3].flatMap((r) => [...row(r), ...op.get(acc[2 * r]!), ...op.store(0), ...row(r), ...op.get(acc[2 * r + 1]!), ...op.store(16)]);
   const madd = (a: number, d: number): Code => [...op.get(a), ...op.get(s), ...op.get(d), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a)];
   const step = [
-    ...op.get(xp),
-    ...op.load(0),
-    ...op.set(xv),
     ...op.get(dp),
     ...op.load(0),
     ...op.set(d0),
     ...op.get(dp),
     ...op.load(16),
     ...op.set(d1),
-    ...[0, 1, 2, 3].flatMap((r) => [...op.get(xv), ...op.get(xv), ...splatLane(r), ...op.set(s), ...madd(acc[2 * r]!, d0), ...madd(acc[2 * r + 1]!, d1)]),
+    ...[0, 1, 2, 3].flatMap((r) => [...op.get(xp), ...op.loadSplat(4 * r), ...op.set(s), ...madd(acc[2 * r]!, d0), ...madd(acc[2 * r + 1]!, d1)]),
     ...advance(dp, coBytes),
   ];
   const tile = [
@@ -201,7 +198,7 @@ const filterGradRow = (() => {
   return {
     name: 'filterGradRow',
     params: 7,
-    locals: [I32, I32, I32, I32, I32, I32, ...Array<number>(12).fill(V128)],
+    locals: [I32, I32, I32, I32, I32, I32, ...Array<number>(11).fill(V128)],
     body: forLoop(cit, ciBytes, op.i32(16), channelTiles),
   };
 })();
