@@ -50,18 +50,15 @@ export function conv2dBackpropFilterByRows(
 
 /** conv2dBackpropFilterByRows for channel counts that are whole tiles. */
 function rowProducts(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, backend: WasmBackendMemory, simd: SimdKernels): tf.Tensor4D {
-  const { inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = g;
+  const { inChannels: ci, outChannels: co } = g;
   const size = g.filterHeight * g.filterWidth * ci * co;
   const out = backend.makeOutput([g.filterHeight, g.filterWidth, ci, co], 'float32');
   const dw = heapOffset(backend, out);
   backend.wasm.HEAPF32.fill(0, dw / 4, dw / 4 + size);
   const xBase = heapOffset(backend, x);
   const dyBase = heapOffset(backend, dy);
-  forEachTapRow(g, (kh, kw, n, i, xi, first, count) => {
-    const tap = dw + 4 * (kh * g.filterWidth + kw) * ci * co;
-    const xAt = xBase + 4 * ((n * h + xi) * w + first * g.strideWidth + kw - g.padLeft) * ci;
-    const dyAt = dyBase + 4 * ((n * oh + i) * ow + first) * co;
-    simd.filterGradRow(xAt, dyAt, tap, count, 4 * g.strideWidth * ci, ci, co);
+  forEachTapRow(g, (tap, input, output, count) => {
+    simd.filterGradRow(xBase + 4 * input, dyBase + 4 * output, dw + 4 * tap, count, 4 * g.strideWidth * ci, ci, co);
   });
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }

@@ -21,7 +21,7 @@ export function conv2dBackpropInputByRows(
   backend: WasmBackendMemory,
   simd: SimdKernels,
 ): tf.Tensor4D {
-  const { inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = g;
+  const { inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = g;
   return tf.tidy(() => {
     const weights = tf.transpose(filter, [0, 1, 3, 2]);
     const out = backend.makeOutput([g.batch, h, w, ci], 'float32');
@@ -29,11 +29,9 @@ export function conv2dBackpropInputByRows(
     backend.wasm.HEAPF32.fill(0, dx / 4, dx / 4 + g.batch * h * w * ci);
     const dyBase = heapOffset(backend, dy);
     const wBase = heapOffset(backend, weights);
-    forEachTapRow(g, (kh, kw, n, i, xi, first, count) => {
-      const tap = wBase + 4 * (kh * g.filterWidth + kw) * co * ci;
-      const dyAt = dyBase + 4 * ((n * oh + i) * ow + first) * co;
-      const dxAt = dx + 4 * ((n * h + xi) * w + first * g.strideWidth + kw - g.padLeft) * ci;
-      simd.rowTimesWeights(dyAt, dxAt, tap, count, 4 * co, 4 * g.strideWidth * ci, ci, co);
+    // The tap's block of Wᵀ [KH, KW, Co, Ci] sits where W's [Ci, Co] block does.
+    forEachTapRow(g, (tap, input, output, count) => {
+      simd.rowTimesWeights(dyBase + 4 * output, dx + 4 * input, wBase + 4 * tap, count, 4 * co, 4 * g.strideWidth * ci, ci, co);
     });
     return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
   });

@@ -68,22 +68,25 @@ export function convGeometry(
 
 /**
  * Visits every filter tap (kh, kw) and output row oh of item n whose input row ih = oh·sh + kh − pt
- * exists, with the output columns [first, first + count) whose input columns ow·sw + kw − pl exist
- * (count > 0): the stretches a row-by-row gradient kernel works on, taps outermost.
+ * exists, with the stretch of output columns [first, first + count) whose input columns
+ * ow·sw + kw − pl exist (count > 0): the pieces a row-by-row convolution kernel works on, taps
+ * outermost. Offsets are in elements: the tap's [Ci, Co] block in a [KH, KW, Ci, Co] filter, the
+ * stretch's first input position in NHWC x (its positions sw·Ci apart) and first output position
+ * in NHWC y (Co apart).
  */
-export function forEachTapRow(
-  g: ConvGeometry,
-  visit: (kh: number, kw: number, n: number, oh: number, ih: number, first: number, count: number) => void,
-): void {
+export function forEachTapRow(g: ConvGeometry, visit: (tap: number, input: number, output: number, count: number) => void): void {
+  const { inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = g;
   for (let kh = 0; kh < g.filterHeight; kh++) {
     for (let kw = 0; kw < g.filterWidth; kw++) {
       const first = Math.max(0, Math.ceil((g.padLeft - kw) / g.strideWidth));
-      const end = Math.min(g.outWidth, Math.floor((g.inWidth - 1 + g.padLeft - kw) / g.strideWidth) + 1);
+      const end = Math.min(ow, Math.floor((w - 1 + g.padLeft - kw) / g.strideWidth) + 1);
       if (end <= first) continue;
+      const tap = (kh * g.filterWidth + kw) * ci * co;
       for (let n = 0; n < g.batch; n++) {
-        for (let oh = 0; oh < g.outHeight; oh++) {
-          const ih = oh * g.strideHeight + kh - g.padTop;
-          if (ih >= 0 && ih < g.inHeight) visit(kh, kw, n, oh, ih, first, end - first);
+        for (let i = 0; i < oh; i++) {
+          const ih = i * g.strideHeight + kh - g.padTop;
+          if (ih < 0 || ih >= h) continue;
+          visit(tap, ((n * h + ih) * w + first * g.strideWidth + kw - g.padLeft) * ci, ((n * oh + i) * ow + first) * co, end - first);
         }
       }
     }

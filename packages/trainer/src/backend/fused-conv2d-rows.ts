@@ -14,7 +14,7 @@ interface FusedConv2DAttrs extends ConvGradAttrs {
  * block is added into the output row, which starts as the bias. Output channels by 16.
  */
 function conv2dByRows(x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | undefined, g: ConvGeometry, backend: WasmBackendMemory, simd: SimdKernels): tf.TensorInfo {
-  const { inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = g;
+  const { inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = g;
   const out = backend.makeOutput([g.batch, oh, ow, co], 'float32');
   const y = heapOffset(backend, out);
   const heap = backend.wasm.HEAPF32;
@@ -29,11 +29,8 @@ function conv2dByRows(x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorIn
   }
   const xBase = heapOffset(backend, x);
   const wBase = heapOffset(backend, filter);
-  forEachTapRow(g, (kh, kw, n, i, xi, start, count) => {
-    const tap = wBase + 4 * (kh * g.filterWidth + kw) * ci * co;
-    const xAt = xBase + 4 * ((n * h + xi) * w + start * g.strideWidth + kw - g.padLeft) * ci;
-    const yAt = y + 4 * ((n * oh + i) * ow + start) * co;
-    simd.rowTimesWeights(xAt, yAt, tap, count, 4 * g.strideWidth * ci, 4 * co, co, ci);
+  forEachTapRow(g, (tap, input, output, count) => {
+    simd.rowTimesWeights(xBase + 4 * input, y + 4 * output, wBase + 4 * tap, count, 4 * g.strideWidth * ci, 4 * co, co, ci);
   });
   return out;
 }
