@@ -26,7 +26,7 @@ export interface WasmBackendMemory {
     HEAPF64: Float64Array;
     HEAP32: Int32Array;
     /** The module's exports; `memory` is its WebAssembly.Memory (our SIMD kernels import it). */
-    asm: { memory: object };
+    asm?: { memory?: object };
     cwrap(name: string, returns: null, args: string[]): BatchMatMulFn;
     tfjs: { disposeData(id: number): void };
   };

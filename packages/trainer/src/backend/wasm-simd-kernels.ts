@@ -274,26 +274,37 @@ type Exports = Record<'swishGrad' | 'channelSums' | 'affine1' | 'affine2' | 'fil
 
 const instances = new WeakMap<object, SimdKernels | null>();
 
-/** The SIMD kernels over `backend`'s heap, or null where this engine has no wasm SIMD. */
+/** Our module over `memory`, or null where it cannot run there (no wasm SIMD; a shared memory of the threaded build). */
+function instantiate(memory: object): Exports | null {
+  if (!WebAssembly.validate(MODULE)) return null;
+  try {
+    return new WebAssembly.Instance(new WebAssembly.Module(MODULE), { env: { memory } }).exports as Exports;
+  } catch {
+    return null;
+  }
+}
+
+/** The SIMD kernels over `backend`'s heap, or null where they cannot run (the JS loops and stock kernels remain). */
 export function simdKernels(backend: WasmBackendMemory): SimdKernels | null {
-  const memory = backend.wasm.asm.memory;
+  const memory = backend.wasm.asm?.memory;
+  if (memory == null) return null;
   let kernels = instances.get(memory);
   if (kernels === undefined) {
-    kernels = null;
-    if (WebAssembly.validate(MODULE)) {
-      const fns = new WebAssembly.Instance(new WebAssembly.Module(MODULE), { env: { memory } }).exports as Exports;
-      kernels = {
-        swishGrad: (dy, x, s, dx, count) => fns.swishGrad(dy, x, s, dx, 4 * count),
-        channelSums: (a, b, positions, channels, sums) => fns.channelSums(a, b, a + 4 * positions * channels, 4 * channels, sums),
-        filterGradRow: (x, dy, dw, count, xStep, ci, co) => fns.filterGradRow(x, dy, dw, count, xStep, 4 * ci, 4 * co),
-        rowTimesWeights: (src, dst, w, count, srcStep, dstStep, d, c) => fns.rowTimesWeights(src, dst, w, count, srcStep, dstStep, 4 * d, 4 * c),
-        affine: (a, b, positions, channels, coef, out) => {
-          const end = a + 4 * positions * channels;
-          if (b == null) fns.affine1(a, end, 4 * channels, coef, out);
-          else fns.affine2(a, end, 4 * channels, coef, out, b);
-        },
-      };
-    }
+    const fns = instantiate(memory);
+    kernels =
+      fns == null
+        ? null
+        : {
+            swishGrad: (dy, x, s, dx, count) => fns.swishGrad(dy, x, s, dx, 4 * count),
+            channelSums: (a, b, positions, channels, sums) => fns.channelSums(a, b, a + 4 * positions * channels, 4 * channels, sums),
+            filterGradRow: (x, dy, dw, count, xStep, ci, co) => fns.filterGradRow(x, dy, dw, count, xStep, 4 * ci, 4 * co),
+            rowTimesWeights: (src, dst, w, count, srcStep, dstStep, d, c) => fns.rowTimesWeights(src, dst, w, count, srcStep, dstStep, 4 * d, 4 * c),
+            affine: (a, b, positions, channels, coef, out) => {
+              const end = a + 4 * positions * channels;
+              if (b == null) fns.affine1(a, end, 4 * channels, coef, out);
+              else fns.affine2(a, end, 4 * channels, coef, out, b);
+            },
+          };
     instances.set(memory, kernels);
   }
   return kernels;
