@@ -101,7 +101,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const shadow = createModel(config.model, s.seed);
   const params = shadow.params.map((p, i) => ({ name: shadow.paramNames[i]!, shape: p.shape.slice() }));
   const sampler = BatchSampler.forConfig(dataset, config);
-  const progress = opts.progress === null ? null : new ProgressBar(opts.progress ?? process.stderr, firstStep, s.steps, s.logEvery);
+  const progress = opts.progress === null ? null : new ProgressBar({ label: 'step', total: s.steps, first: firstStep, lineEvery: s.logEvery, stream: opts.progress ?? process.stderr });
   const previousElapsed = opts.resume?.metrics.elapsedSeconds ?? 0;
   const elapsed = () => previousElapsed + (performance.now() - started) / 1000;
 
@@ -152,7 +152,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       windowSteps++;
       loss = result.loss;
       emaLoss = Number.isNaN(emaLoss) ? loss : 0.98 * emaLoss + 0.02 * loss;
-      progress?.update(step, emaLoss);
+      progress?.update(step, `loss ${emaLoss.toFixed(4)}`);
       if (step % s.logEvery === 0 || step === lastStep) {
         const now = performance.now();
         const record: TrainLogRecord = {
