@@ -1,13 +1,6 @@
 import sharp from 'sharp';
+import { bytesToItem, checkImageItemShape, checkMaskSize, describeImage, ImageShapeError, imageFit, isGrayPixels, maskFromBytes } from './image-fit.js';
 import type { Raster } from './pixels.js';
-
-/** An image that cannot be read, or does not fit the model and may not be resized; the message says why. */
-export class ImageShapeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImageShapeError';
-  }
-}
 
 /** A single image as a model-ready tensor: float32 [1, C, H, W] in [−1, 1]. */
 export interface ImageTensor {
@@ -52,21 +45,6 @@ async function decode(bytes: Uint8Array, name: string, opts: { width?: number; h
   }
 }
 
-/** Whether every RGB pixel of `rgb` is gray (R = G = B), whatever the file's colour type. */
-function allGray(rgb: Buffer): boolean {
-  for (let p = 0; p < rgb.length; p += 3) if (rgb[p] !== rgb[p + 1] || rgb[p] !== rgb[p + 2]) return false;
-  return true;
-}
-
-/** Interleaved bytes [H, W, C] → float32 planes [C, H, W] in [−1, 1] (byte b ↦ b / 127.5 − 1). */
-function toPlanes(pixels: Buffer, channels: number, stride: number, plane: number): Float32Array {
-  const out = new Float32Array(channels * plane);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < channels; c++) out[c * plane + p] = pixels[p * stride + c]! / 127.5 - 1;
-  }
-  return out;
-}
-
 /**
  * Decodes an image file's bytes into [1, C, size, size] in [−1, 1] (byte b ↦ b / 127.5 − 1).
  * Images whose pixels are all gray (R = G = B, whatever the file's colour type) give C = 1, others
@@ -77,8 +55,8 @@ export async function decodeImageTensor(bytes: Uint8Array, opts: { size: number;
   const { size } = opts;
   if (!Number.isInteger(size) || size < 1) throw new Error(`image size must be an integer ≥ 1, got ${size}`);
   const { data: pixels } = await decode(bytes, opts.name ?? 'the image', { width: size, height: size });
-  const channels = allGray(pixels) ? 1 : 3;
-  return { data: toPlanes(pixels, channels, 3, size * size), shape: [1, channels, size, size] };
+  const channels = isGrayPixels(pixels, 3) ? 1 : 3;
+  return { data: bytesToItem(pixels, 3, channels, size * size), shape: [1, channels, size, size] };
 }
 
 /** Decodes an image file's bytes at their own size into a Raster: gray files stay 1-channel, others become RGB (transparency on white). */
@@ -90,34 +68,23 @@ export async function decodeImageRaster(bytes: Uint8Array, opts: { name?: string
   return { width, height, channels: 1, data: plane };
 }
 
-function describe(width: number, height: number, channels: number): string {
-  return `${width}×${height} ${channels === 1 ? 'gray' : channels === 3 ? 'RGB' : `${channels}-channel`}`;
-}
-
 /**
- * Decodes an image file for a model taking [C, H, W] items (C = 1 or 3); an image whose pixels are all
- * gray (R = G = B) counts as 1-channel. A file of another size or channel count is refused with an
- * ImageShapeError naming both, unless `resize`: then it is scaled (centre crop to the aspect, Lanczos)
- * and converted to gray or RGB, and `fitted` says so. Transparency is flattened onto white. `name` is
- * used in messages.
+ * Decodes an image file for a model taking [C, H, W] items (C = 1 or 3) by the rules of image-fit.ts:
+ * an image whose pixels are all gray (R = G = B) counts as 1-channel; one of another size or channel
+ * count is refused with an ImageShapeError naming both, unless `resize`: then it is scaled (centre crop
+ * to the aspect, Lanczos) and converted to gray or RGB, and `fitted` says so. Transparency is flattened
+ * onto white. `name` is used in messages.
  */
 export async function loadImageForModel(bytes: Uint8Array, itemShape: readonly number[], opts: { name: string; resize?: boolean }): Promise<LoadedImage> {
-  const [channels, height, width] = itemShape as [number, number, number];
-  if (itemShape.length !== 3 || (channels !== 1 && channels !== 3)) {
-    throw new ImageShapeError(`the model's items [${itemShape.join(', ')}] are not gray or RGB images`);
-  }
+  const [channels, height, width] = checkImageItemShape(itemShape);
   const file = await decode(bytes, opts.name);
-  const fileChannels = allGray(file.data) ? 1 : 3;
-  const fits = file.width === width && file.height === height && fileChannels === channels;
-  const have = describe(file.width, file.height, fileChannels);
-  const want = describe(width, height, channels);
-  if (!fits && !opts.resize) throw new ImageShapeError(`${opts.name} is ${have}; the model takes ${want} images`);
+  const fitted = imageFit(itemShape, { width: file.width, height: file.height, gray: isGrayPixels(file.data, 3) }, opts);
   const resized = file.width !== width || file.height !== height;
   const image = await decode(bytes, opts.name, { ...(resized ? { width, height } : {}), gray: channels === 1 });
   if (image.width !== width || image.height !== height) {
-    throw new ImageShapeError(`${opts.name}: decoded ${describe(image.width, image.height, image.channels)}, expected ${want}`);
+    throw new ImageShapeError(`${opts.name}: decoded ${describeImage(image.width, image.height, image.channels)}, expected ${describeImage(width, height, channels)}`);
   }
-  return { data: toPlanes(image.data, channels, channels, width * height), fitted: fits ? null : `resized ${have} to ${want}` };
+  return { data: bytesToItem(image.data, channels, channels, width * height), fitted };
 }
 
 /**
@@ -126,8 +93,6 @@ export async function loadImageForModel(bytes: Uint8Array, itemShape: readonly n
  */
 export async function loadMaskImage(bytes: Uint8Array, height: number, width: number, name: string): Promise<Float32Array> {
   const mask = await decode(bytes, name, { gray: true, background: '#000000' });
-  if (mask.width !== width || mask.height !== height) {
-    throw new ImageShapeError(`mask ${name} is ${mask.width}×${mask.height}; the init images are ${width}×${height}`);
-  }
-  return Float32Array.from(mask.data.subarray(0, width * height), (b) => b / 255);
+  checkMaskSize(name, mask, height, width);
+  return maskFromBytes(mask.data, mask.channels, width * height);
 }
