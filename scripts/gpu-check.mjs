@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
+// The CLI's entry through its package's exports map (`onnx-ddpm/main`), not by path.
+const MAIN = fileURLToPath(import.meta.resolve('onnx-ddpm/main'));
 const quick = process.argv.includes('--quick');
 const tmp = mkdtempSync(join(tmpdir(), 'gpu-check-'));
 const rows = [];

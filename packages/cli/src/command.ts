@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 /** One flag of a command, as `--help` shows it and `util.parseArgs` reads it. */
@@ -9,6 +10,11 @@ export interface OptionSpec {
   valueName?: string;
   default?: string | boolean;
   multiple?: boolean;
+}
+
+/** A flag that takes a value, shown in help as `--name <valueName>` (with its default, if any). */
+export function stringOption(valueName: string, description: string, defaultValue?: string): OptionSpec {
+  return { type: 'string', valueName, description, ...(defaultValue !== undefined ? { default: defaultValue } : {}) };
 }
 
 export interface PositionalSpec {
@@ -124,6 +130,15 @@ export function requiredString(values: OptionValues, name: string): string {
   const v = stringFlag(values, name);
   if (v === undefined || v === '') throw new UsageError(`--${name} is required`);
   return v;
+}
+
+/** The bytes of the file a flag names; a file that cannot be read is a one-line error naming the flag and the reason. */
+export async function readFlagFile(flag: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new CliError(`cannot read --${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 /** The upper end of a range as people read it: "2^k)" for a maximum of 2^k − 1, else "max]". */

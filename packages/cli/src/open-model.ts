@@ -1,26 +1,62 @@
 import { basename } from 'node:path';
 import type { ModelFileSource, OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import type { ExecutionProviders, SamplerNode } from './sampler-flags.js';
+import type { OptionValues } from './command.js';
+import { executionProvidersFlag, loadNodeSampler, type SamplerNode, samplerUserError } from './sampler-flags.js';
+
+export interface OpenModelOptions {
+  /** --scheduler-config: a scheduler config overriding the model's metadata. */
+  schedulerConfigPath?: string;
+  /** On WebGPU, x_t stays on the GPU between steps (sampleOrt's device-resident loop). */
+  outputsOnDevice?: boolean;
+}
+
+/** What a command runs with: the Node sampler module, the opened model and its source, and its warnings. */
+export interface ModelRun {
+  sampler: SamplerNode;
+  model: OrtDenoiser;
+  source: ModelFileSource;
+  /** Prints `onnx-ddpm <command>: warning: …` and keeps the message in `warnings`. */
+  warn: (message: string) => void;
+  warnings: string[];
+}
 
 /**
- * The denoiser of a loaded model file on onnxruntime-node, named after its file; warnings go to `warn`.
- * `outputsOnDevice`: on WebGPU, x_t stays on the GPU between steps (sampleOrt's device-resident loop).
+ * For a command that runs a model: loads the sampler (onnxruntime-node, on demand), the model `modelPath`
+ * (an .onnx file or a diffusers-style folder) and opens it on the command's --ep, named after its file;
+ * runs `use` and disposes the model after. The sampler's errors about bad input become one-line CLI errors.
  */
-export function openDenoiser(
-  sampler: SamplerNode,
-  source: ModelFileSource,
-  executionProviders: ExecutionProviders,
-  warn: (w: string) => void,
-  outputsOnDevice = false,
-): Promise<OrtDenoiser> {
-  return sampler.OrtDenoiser.create(source.modelPath, {
-    executionProviders,
-    numClasses: source.numClasses,
-    sampleShape: source.sampleShape,
-    name: basename(source.modelPath),
-    onWarning: warn,
-    // ORT's own log would print a failed allocation a second time, raw: its errors reach us as exceptions.
-    sessionOptions: { logSeverityLevel: 4 },
-    outputsOnDevice,
-  });
+export async function withModel<T>(
+  command: string,
+  values: OptionValues,
+  modelPath: string,
+  opts: OpenModelOptions,
+  use: (run: ModelRun) => Promise<T>,
+): Promise<T> {
+  const sampler = await loadNodeSampler();
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    process.stderr.write(`onnx-ddpm ${command}: warning: ${message}\n`);
+  };
+  let model: OrtDenoiser | undefined;
+  try {
+    const executionProviders = executionProvidersFlag(sampler, values);
+    const source = await sampler.loadModelSource(modelPath, { schedulerConfigPath: opts.schedulerConfigPath });
+    for (const w of source.warnings) warn(w);
+    model = await sampler.OrtDenoiser.create(source.modelPath, {
+      executionProviders,
+      numClasses: source.numClasses,
+      sampleShape: source.sampleShape,
+      name: basename(source.modelPath),
+      onWarning: warn,
+      // ORT's own log would print a failed allocation a second time, raw: its errors reach us as exceptions.
+      sessionOptions: { logSeverityLevel: 4 },
+      outputsOnDevice: opts.outputsOnDevice ?? false,
+    });
+    return await use({ sampler, model, source, warn, warnings });
+  } catch (err) {
+    throw samplerUserError(sampler, err) ?? err;
+  } finally {
+    await model?.dispose();
+  }
 }

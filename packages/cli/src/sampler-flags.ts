@@ -1,5 +1,5 @@
 import { type SamplingMethod, SchedulerConfigError } from '@onnx-ddpm/schedule';
-import { CliError, type OptionSpec, type OptionValues, stringFlag, UsageError } from './command.js';
+import { CliError, type OptionSpec, type OptionValues, stringFlag, stringOption, UsageError } from './command.js';
 
 /** The Node sampler module; commands load it on demand because it pulls in onnxruntime-node. */
 export type SamplerNode = typeof import('@onnx-ddpm/sampler/node');
@@ -11,7 +11,17 @@ export function loadNodeSampler(): Promise<SamplerNode> {
 
 /** The `--model` option of the commands that run a model: an .onnx file or a diffusers-style folder, as `description` says. */
 export function modelOption(description: string): OptionSpec {
-  return { type: 'string', valueName: '<file|dir>', description };
+  return stringOption('<file|dir>', description);
+}
+
+/** `--ep`: execution providers in order of preference (read by executionProvidersFlag). */
+export function epOption(fallback: string): OptionSpec {
+  return stringOption('<list>', 'execution providers in order of preference: cuda, webgpu, cpu', fallback);
+}
+
+/** `--save-npy <file.npy>`: what the command writes as float32 .npy, as `description` says. */
+export function saveNpyOption(description: string): OptionSpec {
+  return stringOption('<file.npy>', description);
 }
 
 /** `--method`: the reverse process, ancestral DDPM or DDIM. */
@@ -21,10 +31,10 @@ export function methodFlag(values: OptionValues): SamplingMethod {
   throw new UsageError(`--method must be ddpm or ddim, got '${method}'`);
 }
 
-/** `--ep`: execution providers in order of preference. */
-export function executionProvidersFlag(sampler: SamplerNode, values: OptionValues, fallback: string): ExecutionProviders {
+/** `--ep` (see epOption): execution providers in order of preference. */
+export function executionProvidersFlag(sampler: SamplerNode, values: OptionValues): ExecutionProviders {
   try {
-    return sampler.parseExecutionProviders(stringFlag(values, 'ep') ?? fallback);
+    return sampler.parseExecutionProviders(stringFlag(values, 'ep') ?? '');
   } catch (err) {
     throw new UsageError(`--ep: ${(err as Error).message}`);
   }

@@ -9,6 +9,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { buildLinearModel, gaussianDataCoefficients, testValues } from '../../sampler/test/node-test-models.js';
 
 export const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
+/** The committed models (models/ at the repository root) that CLI tests run with few steps. */
+export const FASHION_MODEL = fileURLToPath(new URL('../../../models/fashion-mnist.onnx', import.meta.url));
+export const SCURVE_MODEL = fileURLToPath(new URL('../../../models/s-curve.onnx', import.meta.url));
 
 export interface CliResult {
   status: number | null;

@@ -1,27 +1,15 @@
 // `onnx-ddpm invert` and `onnx-ddpm interpolate` through the built CLI on the committed models
 // (few steps): inversion → `sample --latents` reconstructs Fashion-MNIST test images; seed
 // interpolation's end frames are the seeds' own DDIM samples, bit for bit; bad input is refused.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { decodeNpy, encodeNpy, psnr } from '@onnx-ddpm/sampler/node';
 import { locateNamedDataset, readIdx } from '@onnx-ddpm/trainer/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, FASHION_MODEL, SCURVE_MODEL, scratchFolder } from './cli-helpers.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const MAIN = join(root, 'packages/cli/dist/main.js');
-const FASHION = join(root, 'models/fashion-mnist.onnx');
-const SCURVE = join(root, 'models/s-curve.onnx');
-const work = mkdtempSync(join(tmpdir(), 'onnx-ddpm-invert-'));
-const p = (name: string) => join(work, name);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const FASHION = FASHION_MODEL;
+const SCURVE = SCURVE_MODEL;
+const p = scratchFolder('invert', () => ({}));
 const npy = (name: string) => decodeNpy(readFileSync(p(name)));
 const dataset = (() => {
   try {
@@ -33,7 +21,6 @@ const dataset = (() => {
 
 let images: Float32Array;
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run 'pnpm build' before the CLI tests`);
   if (!dataset) return;
   const idx = await readIdx(dataset.images);
   images = Float32Array.from(idx.data.subarray(0, 2 * 784), (b) => b / 127.5 - 1);

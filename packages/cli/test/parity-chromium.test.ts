@@ -4,16 +4,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SCHEDULER_CONFIG, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires, TEST_DEPS } from '../../../test/prereqs.js';
 import { buildLinearModel, gaussianDataCoefficients, testValues } from '../../sampler/test/node-test-models.js';
+import { MAIN } from './cli-helpers.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const MAIN = join(root, 'packages/cli/dist/main.js');
-const PAGE = join(root, 'packages/web/dist/index.html');
+// The built page beside the web package's serve module (as measure's Chromium runtimes find it), not by path.
+const PAGE = join(dirname(fileURLToPath(import.meta.resolve('@onnx-ddpm/web/serve'))), 'dist', 'index.html');
 
 interface Pair {
   a: string;

@@ -1,32 +1,25 @@
 // `onnx-ddpm sample` editing and sharding flags and `onnx-ddpm merge`, through the built CLI on the
 // committed models (few steps, few samples): img2img limits, inpainting's kept region, bad input,
 // and shards run with `xargs -P 2` merging to the bytes of one run.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { decodeNpy, encodeImages, encodeNpy } from '@onnx-ddpm/sampler/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli as runCli, errorLines, FASHION_MODEL, MAIN, SCURVE_MODEL, scratchFolder } from './cli-helpers.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const MAIN = join(root, 'packages/cli/dist/main.js');
-const FASHION = join(root, 'models/fashion-mnist.onnx');
-const SCURVE = join(root, 'models/s-curve.onnx');
-const work = mkdtempSync(join(tmpdir(), 'onnx-ddpm-sample-edit-'));
-const p = (name: string) => join(work, name);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
+const FASHION = FASHION_MODEL;
+const SCURVE = SCURVE_MODEL;
+const p = scratchFolder('sample-edit', () => ({}));
+/** `onnx-ddpm …` with its progress lines left out of stderr. */
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l && !l.startsWith('sampling ')).join('\n') };
+  const r = runCli(args);
+  return { ...r, stderr: errorLines(r.stderr).join('\n') };
 }
 const npy = (name: string) => decodeNpy(readFileSync(p(name)));
 const fashion = ['sample', '--model', FASHION, '--ep', 'cpu', '--method', 'ddim', '--steps', '4'];
 
 let init: Float32Array;
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run 'pnpm build' before the CLI tests`);
   // Two 28×28 gray init images (a gradient and a box) and a mask keeping the left half.
   init = new Float32Array(2 * 784);
   for (let i = 0; i < 784; i++) {

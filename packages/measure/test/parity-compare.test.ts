@@ -1,9 +1,10 @@
 // The figures `onnx-ddpm parity` reports: max abs, PSNR of [−1, 1] images, the DESIGN.md bounds per
 // pair, bitwise schedule-table comparison, and the report's pass/fail and JSON form.
+import { psnr as psnrDb } from '@onnx-ddpm/sampler';
 import { computeTables, DEFAULT_SCHEDULER_CONFIG, TABLE_NAMES } from '@onnx-ddpm/schedule';
 import { describe, expect, it } from 'vitest';
 import { callBound, TOLERANCES } from '../src/parity/bounds.js';
-import { maxAbsDiff, psnrDb } from '../src/parity/compare.js';
+import { maxAbsDiff } from '../src/parity/compare.js';
 import { buildReport, formatReport, reportToJson } from '../src/parity/report.js';
 import { comparePair, type RuntimeReport } from '../src/parity/run-parity.js';
 import type { ParityJob, RuntimeOutput } from '../src/parity/runtime.js';

@@ -1,10 +1,11 @@
 // DDPM and DDIM trajectories through onnxruntime-node against a float64 loop written here from the
 // papers' equations (Ho et al. 2020 eqs. 4, 6–7; Song et al. 2021 eq. 12).
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
-import { type DenoiserModel, OrtDenoiser, sample, type SampleStepEvent } from '@onnx-ddpm/sampler/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLinearModel, gaussianDataCoefficients, itemSize, type LinearModelSpec, linearModelReference, testValues } from './node-test-models.js';
+import { type DenoiserModel, sample, type SampleStepEvent } from '@onnx-ddpm/sampler/node';
+import { describe, expect, it } from 'vitest';
+import { gaussianDataCoefficients, itemSize, type LinearModelSpec, linearModelReference, testValues } from './node-test-models.js';
 import { maxAbsDiff } from '../../../test/arrays.js';
+import { linearModelOnCpu } from './ort-fixture.js';
 
 const T = 1000;
 const ITEM = [2, 3, 3];
@@ -92,18 +93,12 @@ function referenceSample(s: LinearModelSpec, cfg: SchedulerConfig, o: RefOptions
 }
 
 
-let model: OrtDenoiser;
-beforeAll(async () => {
-  model = await OrtDenoiser.create(buildLinearModel(spec), { executionProviders: ['cpu'], name: 'linear' });
-});
-afterAll(async () => {
-  await model.dispose();
-});
+const model = linearModelOnCpu(spec, { name: 'linear' });
 
 describe('sample() on onnxruntime-node vs a float64 reference loop', () => {
   it('DDPM ancestral over all T steps (fixed_small, clip_sample)', async () => {
     const cfg = config();
-    const res = await sample(model, createScheduler(cfg, { method: 'ddpm' }), { batch: BATCH, noise: new PhiloxNoise(11) });
+    const res = await sample(model(), createScheduler(cfg, { method: 'ddpm' }), { batch: BATCH, noise: new PhiloxNoise(11) });
     expect(res.shape).toEqual([BATCH, ...ITEM]);
     expect(res.timings.steps).toBe(T);
     const ref = referenceSample(spec, cfg, { method: 'ddpm', seed: 11 });
@@ -114,7 +109,7 @@ describe('sample() on onnxruntime-node vs a float64 reference loop', () => {
 
   it('DDPM with fixed_large variance and no clipping', async () => {
     const cfg = config({ variance_type: 'fixed_large', clip_sample: false });
-    const res = await sample(model, createScheduler(cfg, { method: 'ddpm' }), { batch: BATCH, noise: new PhiloxNoise(12) });
+    const res = await sample(model(), createScheduler(cfg, { method: 'ddpm' }), { batch: BATCH, noise: new PhiloxNoise(12) });
     const ref = referenceSample(spec, cfg, { method: 'ddpm', seed: 12 });
     expect(maxAbsDiff(res.samples, ref)).toBeLessThan(1e-4);
   });
@@ -122,7 +117,7 @@ describe('sample() on onnxruntime-node vs a float64 reference loop', () => {
   it('DDIM, 50 steps, η = 0 and η = 0.7', async () => {
     const cfg = config({ clip_sample: false });
     for (const eta of [0, 0.7]) {
-      const res = await sample(model, createScheduler(cfg, { method: 'ddim', steps: 50, eta }), { batch: BATCH, noise: new PhiloxNoise(5) });
+      const res = await sample(model(), createScheduler(cfg, { method: 'ddim', steps: 50, eta }), { batch: BATCH, noise: new PhiloxNoise(5) });
       expect(res.timings.steps).toBe(50);
       const ref = referenceSample(spec, cfg, { method: 'ddim', steps: 50, eta, seed: 5 });
       expect(maxAbsDiff(res.samples, ref)).toBeLessThan(1e-4);
@@ -131,7 +126,7 @@ describe('sample() on onnxruntime-node vs a float64 reference loop', () => {
 
   it('DDIM with clip_sample and steps_offset 1', async () => {
     const cfg = config({ steps_offset: 1 });
-    const res = await sample(model, createScheduler(cfg, { method: 'ddim', steps: 20, eta: 0.3 }), { batch: BATCH, noise: new PhiloxNoise(8) });
+    const res = await sample(model(), createScheduler(cfg, { method: 'ddim', steps: 20, eta: 0.3 }), { batch: BATCH, noise: new PhiloxNoise(8) });
     const ref = referenceSample(spec, cfg, { method: 'ddim', steps: 20, eta: 0.3, seed: 8 });
     expect(maxAbsDiff(res.samples, ref)).toBeLessThan(1e-4);
   });
@@ -139,9 +134,9 @@ describe('sample() on onnxruntime-node vs a float64 reference loop', () => {
   it('v_prediction and sample prediction types (DDPM and DDIM)', async () => {
     for (const prediction_type of ['v_prediction', 'sample'] as const) {
       const cfg = config({ prediction_type, clip_sample: false });
-      const ddim = await sample(model, createScheduler(cfg, { method: 'ddim', steps: 25, eta: 0.5 }), { batch: BATCH, noise: new PhiloxNoise(3) });
+      const ddim = await sample(model(), createScheduler(cfg, { method: 'ddim', steps: 25, eta: 0.5 }), { batch: BATCH, noise: new PhiloxNoise(3) });
       expect(maxAbsDiff(ddim.samples, referenceSample(spec, cfg, { method: 'ddim', steps: 25, eta: 0.5, seed: 3 }))).toBeLessThan(1e-4);
-      const ddpm = await sample(model, createScheduler(cfg, { method: 'ddpm' }), { batch: BATCH, noise: new PhiloxNoise(4) });
+      const ddpm = await sample(model(), createScheduler(cfg, { method: 'ddpm' }), { batch: BATCH, noise: new PhiloxNoise(4) });
       expect(maxAbsDiff(ddpm.samples, referenceSample(spec, cfg, { method: 'ddpm', seed: 4 }))).toBeLessThan(1e-4);
     }
   });
@@ -149,7 +144,7 @@ describe('sample() on onnxruntime-node vs a float64 reference loop', () => {
   it('is byte-identical for the same seed and differs for another', async () => {
     const cfg = config();
     const run = async (seed: number) =>
-      (await sample(model, createScheduler(cfg, { method: 'ddim', steps: 30, eta: 1 }), { batch: BATCH, noise: new PhiloxNoise(seed) })).samples;
+      (await sample(model(), createScheduler(cfg, { method: 'ddim', steps: 30, eta: 1 }), { batch: BATCH, noise: new PhiloxNoise(seed) })).samples;
     const a = await run(99);
     const b = await run(99);
     const c = await run(100);
@@ -160,7 +155,7 @@ describe('sample() on onnxruntime-node vs a float64 reference loop', () => {
   it('calls back every k steps with x_t and x̂_0, and measures model vs loop time', async () => {
     const cfg = config({ clip_sample: false });
     const events: { index: number; t: number; xt: Float32Array; x0: Float32Array }[] = [];
-    const res = await sample(model, createScheduler(cfg, { method: 'ddim', steps: 10 }), {
+    const res = await sample(model(), createScheduler(cfg, { method: 'ddim', steps: 10 }), {
       batch: BATCH,
       noise: new PhiloxNoise(1),
       callbackEvery: 4,
@@ -186,21 +181,15 @@ describe('classifier-free guidance', () => {
   const K = 3;
   const condSpec: LinearModelSpec = { ...spec, numClasses: K, classTable: testValues((K + 1) * 18, 21, -0.5, 0.5) };
   const labels = Int32Array.from([0, 2, 1]);
-  let cond: OrtDenoiser;
-  beforeAll(async () => {
-    cond = await OrtDenoiser.create(buildLinearModel(condSpec), { executionProviders: ['cpu'], numClasses: K, name: 'cond' });
-  });
-  afterAll(async () => {
-    await cond.dispose();
-  });
+  const cond = linearModelOnCpu(condSpec, { numClasses: K, name: 'cond' });
 
   it('makes one model call of batch 2N per step (labels, then "no label") and matches the reference', async () => {
     const calls: { batch: number; labels: number[] }[] = [];
     const recording: DenoiserModel = {
-      info: cond.info,
+      info: cond().info,
       predict(x, shape, t, l) {
         calls.push({ batch: shape[0]!, labels: Array.from(l ?? []) });
-        return cond.predict(x, shape, t, l);
+        return cond().predict(x, shape, t, l);
       },
     };
     const cfg = config({ clip_sample: false });
@@ -210,37 +199,37 @@ describe('classifier-free guidance', () => {
     const ref = referenceSample(condSpec, cfg, { method: 'ddim', steps: 20, eta: 0.5, seed: 2, labels: [0, 2, 1], guidance: 3 });
     expect(maxAbsDiff(res.samples, ref)).toBeLessThan(1e-4);
     // Guidance changes the result compared with plain conditional sampling.
-    const plain = await sample(cond, createScheduler(cfg, { method: 'ddim', steps: 20, eta: 0.5 }), { batch: BATCH, noise: new PhiloxNoise(2), classLabels: labels });
+    const plain = await sample(cond(), createScheduler(cfg, { method: 'ddim', steps: 20, eta: 0.5 }), { batch: BATCH, noise: new PhiloxNoise(2), classLabels: labels });
     expect(maxAbsDiff(res.samples, plain.samples)).toBeGreaterThan(1e-2);
   });
 
   it('the batched 2N call gives the same as two separate N calls combined', async () => {
     const d = itemSize(condSpec);
     const separate: DenoiserModel = {
-      info: cond.info,
+      info: cond().info,
       async predict(x, shape, t, l) {
         const n = shape[0]! / 2;
         const out = new Float32Array(x.length);
-        const c = await cond.predict(x.slice(0, n * d), [n, ...ITEM], t.slice(0, n), l!.slice(0, n));
+        const c = await cond().predict(x.slice(0, n * d), [n, ...ITEM], t.slice(0, n), l!.slice(0, n));
         out.set(c, 0);
-        const u = await cond.predict(x.slice(n * d), [n, ...ITEM], t.slice(n), l!.slice(n));
+        const u = await cond().predict(x.slice(n * d), [n, ...ITEM], t.slice(n), l!.slice(n));
         out.set(u, n * d);
         return out;
       },
     };
     const scheduler = createScheduler(config(), { method: 'ddpm' });
     const opts = { batch: BATCH, classLabels: labels, guidance: 2.5 };
-    const batched = await sample(cond, scheduler, { ...opts, noise: new PhiloxNoise(6) });
+    const batched = await sample(cond(), scheduler, { ...opts, noise: new PhiloxNoise(6) });
     const split = await sample(separate, scheduler, { ...opts, noise: new PhiloxNoise(6) });
     expect(maxAbsDiff(batched.samples, split.samples)).toBeLessThan(1e-6);
   });
 
   it('rejects guidance without labels or on an unconditional model', async () => {
     const cfg = config();
-    await expect(sample(cond, createScheduler(cfg, { method: 'ddim', steps: 5 }), { batch: 2, noise: new PhiloxNoise(1), guidance: 2 })).rejects.toThrow(/needs class labels/);
-    await expect(sample(model, createScheduler(cfg, { method: 'ddim', steps: 5 }), { batch: 2, noise: new PhiloxNoise(1), guidance: 2 })).rejects.toThrow(/class-conditional/);
+    await expect(sample(cond(), createScheduler(cfg, { method: 'ddim', steps: 5 }), { batch: 2, noise: new PhiloxNoise(1), guidance: 2 })).rejects.toThrow(/needs class labels/);
+    await expect(sample(model(), createScheduler(cfg, { method: 'ddim', steps: 5 }), { batch: 2, noise: new PhiloxNoise(1), guidance: 2 })).rejects.toThrow(/class-conditional/);
     await expect(
-      sample(cond, createScheduler(cfg, { method: 'ddim', steps: 5 }), { batch: 2, noise: new PhiloxNoise(1), classLabels: Int32Array.from([0, 4]) }),
+      sample(cond(), createScheduler(cfg, { method: 'ddim', steps: 5 }), { batch: 2, noise: new PhiloxNoise(1), classLabels: Int32Array.from([0, 4]) }),
     ).rejects.toThrow(/class label 4 is outside \[0, 3\]/);
   });
 });

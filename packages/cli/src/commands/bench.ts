@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspectModel } from '@onnx-ddpm/onnx';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import { type Command, CliError, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
-import { executionProvidersFlag, loadNodeSampler, methodFlag, modelOption, samplerUserError } from '../sampler-flags.js';
+import { CliError, type Command, intFlag, type OptionValues, readFlagFile, requiredString, stringFlag, stringOption, UsageError } from '../command.js';
+import { epOption, executionProvidersFlag, loadNodeSampler, methodFlag, modelOption, samplerUserError } from '../sampler-flags.js';
 import {
   type BenchModel,
   benchInProcess,
@@ -37,32 +36,30 @@ export const benchCommand: Command = {
   summary: 'benchmark sampling speed and loop overhead',
   options: {
     model: modelOption('.onnx file, or a diffusers-style folder'),
-    batch: { type: 'string', valueName: '<n,n,...>', description: 'batch sizes to time (default: 1,16; with --runtimes 1,16,64)' },
-    steps: { type: 'string', valueName: '<k>', description: 'reverse steps timed per batch size', default: '20' },
-    method: { type: 'string', valueName: '<ddpm|ddim>', description: 'sampler whose loop is timed', default: 'ddim' },
-    ep: { type: 'string', valueName: '<list>', description: 'execution providers in order of preference: cuda, webgpu, cpu', default: 'cpu' },
-    compare: { type: 'string', valueName: '<file.onnx>', description: 'a second model of the same item shape (e.g. a torch export) timed the same way' },
-    'scheduler-config': { type: 'string', valueName: '<file.json>', description: "scheduler config overriding the model's metadata" },
-    'matmul-size': { type: 'string', valueName: '<n>', description: 'n of the n×n×n MatMul that measures this machine', default: '512' },
+    batch: stringOption('<n,n,...>', 'batch sizes to time (default: 1,16; with --runtimes 1,16,64)'),
+    steps: stringOption('<k>', 'reverse steps timed per batch size', '20'),
+    method: stringOption('<ddpm|ddim>', 'sampler whose loop is timed', 'ddim'),
+    ep: epOption('cpu'),
+    compare: stringOption('<file.onnx>', 'a second model of the same item shape (e.g. a torch export) timed the same way'),
+    'scheduler-config': stringOption('<file.json>', "scheduler config overriding the model's metadata"),
+    'matmul-size': stringOption('<n>', 'n of the n×n×n MatMul that measures this machine', '512'),
     json: { type: 'boolean', description: 'print the report as JSON on stdout' },
-    runtimes: {
-      type: 'string',
-      valueName: '<list>',
-      description: `the benchmark table: sampling on these parity runtimes, each in a child process (all, none, or ${SAMPLING_RUNTIME_IDS.join(', ')}); the others are listed as skipped`,
-    },
-    'slow-steps': { type: 'string', valueName: '<k>', description: 'with --runtimes: reverse steps on the wasm and WebGPU runtimes (slow here: no GPU)', default: '2' },
-    'max-run-s': {
-      type: 'string',
-      valueName: '<s>',
-      description: 'with --runtimes: a runtime stops before a batch size whose run is projected (from the last one) to take longer',
-      default: '60',
-    },
-    train: { type: 'string', valueName: '<list>', description: `the benchmark table: training img/s of these TF.js configurations (all, none, or ${TRAIN_CONFIG_IDS.join(', ')})` },
-    'train-batch': { type: 'string', valueName: '<n>', description: 'with --train: batch size (cpu uses --cpu-batch)', default: '64' },
-    'cpu-batch': { type: 'string', valueName: '<n>', description: 'with --train: batch size of the slow cpu backend (one step, no warm-up)', default: '8' },
-    'train-steps': { type: 'string', valueName: '<k>', description: 'with --train: timed steps per configuration', default: '2' },
-    'train-warmup': { type: 'string', valueName: '<k>', description: 'with --train: untimed steps first', default: '1' },
-    'train-image-size': { type: 'string', valueName: '<n>', description: 'with --train: side of the default n×n×1 U-Net (10 classes) that is trained', default: '28' },
+    runtimes: stringOption(
+      '<list>',
+      `the benchmark table: sampling on these parity runtimes, each in a child process (all, none, or ${SAMPLING_RUNTIME_IDS.join(', ')}); the others are listed as skipped`,
+    ),
+    'slow-steps': stringOption('<k>', 'with --runtimes: reverse steps on the wasm and WebGPU runtimes (slow here: no GPU)', '2'),
+    'max-run-s': stringOption(
+      '<s>',
+      'with --runtimes: a runtime stops before a batch size whose run is projected (from the last one) to take longer',
+      '60',
+    ),
+    train: stringOption('<list>', `the benchmark table: training img/s of these TF.js configurations (all, none, or ${TRAIN_CONFIG_IDS.join(', ')})`),
+    'train-batch': stringOption('<n>', 'with --train: batch size (cpu uses --cpu-batch)', '64'),
+    'cpu-batch': stringOption('<n>', 'with --train: batch size of the slow cpu backend (one step, no warm-up)', '8'),
+    'train-steps': stringOption('<k>', 'with --train: timed steps per configuration', '2'),
+    'train-warmup': stringOption('<k>', 'with --train: untimed steps first', '1'),
+    'train-image-size': stringOption('<n>', 'with --train: side of the default n×n×1 U-Net (10 classes) that is trained', '28'),
     markdown: { type: 'boolean', description: 'with --runtimes/--train: print the README block (<!-- bench --> … <!-- /bench -->) with date and machine' },
   },
   async run({ values }) {
@@ -77,7 +74,7 @@ export const benchCommand: Command = {
     const json = values.json === true;
 
     const sampler = await loadNodeSampler();
-    const executionProviders = executionProvidersFlag(sampler, values, 'cpu');
+    const executionProviders = executionProvidersFlag(sampler, values);
     const warn = (message: string) => process.stderr.write(`onnx-ddpm bench: warning: ${message}\n`);
     const opened: OrtDenoiser[] = [];
     try {
@@ -93,12 +90,7 @@ export const benchCommand: Command = {
       opened.push(main);
       const models: BenchModel[] = [{ path: source.modelPath, model: main, bytes: source.bytes }];
       if (comparePath !== undefined) {
-        let bytes: Uint8Array;
-        try {
-          bytes = new Uint8Array(await readFile(comparePath));
-        } catch (err) {
-          throw new CliError(`cannot read --compare ${comparePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
+        const bytes = new Uint8Array(await readFlagFile('compare', comparePath));
         // The compared export is sampled with the first model's schedule, item shape and classes.
         const want = main.info.sampleShape;
         let declared: (number | string)[] | undefined;

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
+import { CliError, type Command, intFlag, readFlagFile, requiredString, stringFlag, stringOption, UsageError } from '../command.js';
 import type { ImageQuality, ImageReference, OrtImageClassifier, ToyReference } from '@onnx-ddpm/measure/eval';
 import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '@onnx-ddpm/measure/eval/methods';
-import { executionProvidersFlag, loadNodeSampler, modelOption, type SamplerNode, samplerUserError } from '../sampler-flags.js';
+import { epOption, executionProvidersFlag, loadNodeSampler, modelOption, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 
 
 const DEFAULT_CLASSIFIER = fileURLToPath(new URL('../../../../models/fashion-mnist-classifier.onnx', import.meta.url));
@@ -15,19 +15,19 @@ export const evalCommand: Command = {
   summary: 'measure sample quality: FID/KID and class accuracy (images), sliced Wasserstein distance (2-D points)',
   options: {
     model: modelOption('.onnx ε-model, or a diffusers-style folder'),
-    n: { type: 'string', valueName: '<count>', description: 'samples per method (2-D models: also the data points per half)', default: '1000' },
-    methods: { type: 'string', valueName: '<list>', description: 'sampler settings <ddpm|ddim>-<steps>, comma separated', default: DEFAULT_METHODS },
-    guidance: { type: 'string', valueName: '<list>', description: "classifier-free guidance scales of class-conditional models, comma separated ('none': no guidance)", default: 'none,2' },
-    batch: { type: 'string', valueName: '<k|auto>', description: 'items per sampler call (auto: as many as half of the free memory holds, measured on the model)', default: 'auto' },
-    seed: { type: 'string', valueName: '<int>', description: 'seed of the sampling noise, KID subsets and SWD directions', default: '0' },
-    data: { type: 'string', valueName: '<spec>', description: "reference data (default: the test split of the model's training set; toys: a fresh draw)" },
-    'data-seed': { type: 'string', valueName: '<int>', description: 'seed of the toy reference points (the trainer draws its toys with seed 0)', default: '1' },
-    classifier: { type: 'string', valueName: '<file.onnx>', description: "feature classifier for FID/KID (default: the repository's models/fashion-mnist-classifier.onnx)" },
-    'kid-subsets': { type: 'string', valueName: '<k>', description: 'KID: random subset pairs averaged', default: '100' },
-    'kid-subset-size': { type: 'string', valueName: '<m>', description: 'KID: items per subset', default: '1000' },
-    projections: { type: 'string', valueName: '<k>', description: 'SWD: random directions', default: '1000' },
-    ep: { type: 'string', valueName: '<list>', description: 'execution providers in order of preference: cuda, webgpu, cpu', default: 'cuda,cpu' },
-    samples: { type: 'string', valueName: '<file.npy>', description: 'evaluate these samples (e.g. merged shards) instead of sampling; labels assumed 0,1,2,… in turn as sample draws them' },
+    n: stringOption('<count>', 'samples per method (2-D models: also the data points per half)', '1000'),
+    methods: stringOption('<list>', 'sampler settings <ddpm|ddim>-<steps>, comma separated', DEFAULT_METHODS),
+    guidance: stringOption('<list>', "classifier-free guidance scales of class-conditional models, comma separated ('none': no guidance)", 'none,2'),
+    batch: stringOption('<k|auto>', 'items per sampler call (auto: as many as half of the free memory holds, measured on the model)', 'auto'),
+    seed: stringOption('<int>', 'seed of the sampling noise, KID subsets and SWD directions', '0'),
+    data: stringOption('<spec>', "reference data (default: the test split of the model's training set; toys: a fresh draw)"),
+    'data-seed': stringOption('<int>', 'seed of the toy reference points (the trainer draws its toys with seed 0)', '1'),
+    classifier: stringOption('<file.onnx>', "feature classifier for FID/KID (default: the repository's models/fashion-mnist-classifier.onnx)"),
+    'kid-subsets': stringOption('<k>', 'KID: random subset pairs averaged', '100'),
+    'kid-subset-size': stringOption('<m>', 'KID: items per subset', '1000'),
+    projections: stringOption('<k>', 'SWD: random directions', '1000'),
+    ep: epOption('cuda,cpu'),
+    samples: stringOption('<file.npy>', 'evaluate these samples (e.g. merged shards) instead of sampling; labels assumed 0,1,2,… in turn as sample draws them'),
     json: { type: 'boolean', description: 'print the report as JSON on stdout' },
   },
   async run({ values }) {
@@ -56,7 +56,7 @@ export const evalCommand: Command = {
     const sampler = await loadNodeSampler();
     const { dataFloor, describeQuality, ddim50VsDdpm1000, evaluateGivenSamples, evaluateSettings, formatEvalPlan, formatEvalTable, imageQuality, loadImageReference, loadToyReference, OrtImageClassifier, planEval, pointQuality } =
       await import('@onnx-ddpm/measure/eval');
-    const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
+    const executionProviders = executionProvidersFlag(sampler, values);
     let model: OrtDenoiser | undefined;
     let classifier: OrtImageClassifier | undefined;
     try {
@@ -87,12 +87,7 @@ export const evalCommand: Command = {
       let floor: { data: string; metrics: ImageQuality } | null = null;
       let toyRef: ToyReference | undefined;
       if (isImage) {
-        let bytes: Uint8Array;
-        try {
-          bytes = await readFile(classifierPath);
-        } catch (err) {
-          throw new CliError(`cannot read --classifier ${classifierPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
+        const bytes = await readFlagFile('classifier', classifierPath);
         classifier = await OrtImageClassifier.create(bytes, classifierPath, executionProviders).catch((err: Error) => {
           throw new CliError(err.message);
         });

@@ -1,4 +1,4 @@
-import { type Command, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
+import { type Command, intFlag, requiredString, stringFlag, stringOption, UsageError } from '../command.js';
 import { checkOutputPath } from '../output.js';
 import { opsetFlagInRange, parseBackend, trainerUserError } from './train.js';
 
@@ -6,16 +6,15 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'export a training checkpoint to ONNX (parity-checked against TF.js) or to a compact checkpoint',
   options: {
-    checkpoint: { type: 'string', valueName: '<dir>', description: 'checkpoint folder, or a run folder (uses <run>/checkpoint)' },
-    out: { type: 'string', valueName: '<model.onnx>', description: 'ONNX file to write (atomically)' },
-    'compact-checkpoint': {
-      type: 'string',
-      valueName: '<dir>',
-      description: 'also (or only) write a compact resumable copy: float32 weights and EMA, bfloat16 Adam second moments (train --resume-from continues it)',
-    },
+    checkpoint: stringOption('<dir>', 'checkpoint folder, or a run folder (uses <run>/checkpoint)'),
+    out: stringOption('<model.onnx>', 'ONNX file to write (atomically)'),
+    'compact-checkpoint': stringOption(
+      '<dir>',
+      'also (or only) write a compact resumable copy: float32 weights and EMA, bfloat16 Adam second moments (train --resume-from continues it)',
+    ),
     'no-ema': { type: 'boolean', description: 'export the raw weights instead of their EMA' },
-    opset: { type: 'string', valueName: '<n>', description: 'ONNX opset (13–21)', default: '17' },
-    backend: { type: 'string', valueName: '<name>', description: 'TF.js backend of the parity check: auto, tensorflow, wasm or cpu', default: 'auto' },
+    opset: stringOption('<n>', 'ONNX opset (13–21)', '17'),
+    backend: stringOption('<name>', 'TF.js backend of the parity check: auto, tensorflow, wasm or cpu', 'auto'),
   },
   async run({ values }) {
     const dir = requiredString(values, 'checkpoint');

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
-import type { InterpolationEnd, OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import { type Command, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
-import { openDenoiser } from '../open-model.js';
+import type { InterpolationEnd } from '@onnx-ddpm/sampler/node';
+import { type Command, intFlag, type OptionValues, requiredString, stringFlag, stringOption, UsageError } from '../command.js';
+import { withModel } from '../open-model.js';
 import { checkOutputPath, writeOutputs } from '../output.js';
-import { executionProvidersFlag, loadNodeSampler, samplerUserError } from '../sampler-flags.js';
+import { epOption, modelOption, saveNpyOption } from '../sampler-flags.js';
 import { classLabelsFlag, loadInit } from './sample-init.js';
 
 type Endpoint = { seed: number } | { path: string };
@@ -19,17 +19,17 @@ export const interpolateCommand: Command = {
   name: 'interpolate',
   summary: 'walk between two latents x_T (seeds, or images inverted with DDIM) by slerp; deterministic DDIM; a PNG strip',
   options: {
-    model: { type: 'string', valueName: '<file|dir>', description: '.onnx ε-model, or a diffusers-style folder' },
-    from: { type: 'string', valueName: '<seed|image>', description: 'start: a seed (x_T from its noise) or an image / .npy to invert' },
-    to: { type: 'string', valueName: '<seed|image>', description: 'end: a seed or an image / .npy to invert' },
-    frames: { type: 'string', valueName: '<k>', description: 'frames along the path, both ends included', default: '9' },
-    steps: { type: 'string', valueName: '<k>', description: 'DDIM steps (η = 0) of the inversion and of every frame', default: '50' },
-    n: { type: 'string', valueName: '<count>', description: '2-D models: points per frame (one latent per point, all on one path)', default: '500' },
-    class: { type: 'string', valueName: '<k>', description: 'class label of every frame (default: no label)' },
+    model: modelOption('.onnx ε-model, or a diffusers-style folder'),
+    from: stringOption('<seed|image>', 'start: a seed (x_T from its noise) or an image / .npy to invert'),
+    to: stringOption('<seed|image>', 'end: a seed or an image / .npy to invert'),
+    frames: stringOption('<k>', 'frames along the path, both ends included', '9'),
+    steps: stringOption('<k>', 'DDIM steps (η = 0) of the inversion and of every frame', '50'),
+    n: stringOption('<count>', '2-D models: points per frame (one latent per point, all on one path)', '500'),
+    class: stringOption('<k>', 'class label of every frame (default: no label)'),
     resize: { type: 'boolean', description: 'resize endpoint images of another size or channel count instead of refusing them' },
-    out: { type: 'string', valueName: '<file.png>', description: 'the strip: images side by side, or one scatter plot per frame (2-D models)' },
-    'save-npy': { type: 'string', valueName: '<file.npy>', description: 'the frames as float32 .npy [frames × items, ...]' },
-    ep: { type: 'string', valueName: '<list>', description: 'execution providers in order of preference: cuda, webgpu, cpu', default: 'cuda,cpu' },
+    out: stringOption('<file.png>', 'the strip: images side by side, or one scatter plot per frame (2-D models)'),
+    'save-npy': saveNpyOption('the frames as float32 .npy [frames × items, ...]'),
+    ep: epOption('cuda,cpu'),
   },
   async run({ values }) {
     const modelPath = requiredString(values, 'model');
@@ -44,14 +44,7 @@ export const interpolateCommand: Command = {
     if (!outPath && !npyPath) throw new UsageError('nothing to write: give --out or --save-npy');
     if (outPath) await checkOutputPath('out', outPath, 'file');
     if (npyPath) await checkOutputPath('save-npy', npyPath, 'file');
-    const sampler = await loadNodeSampler();
-    const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
-    const warn = (message: string) => process.stderr.write(`onnx-ddpm interpolate: warning: ${message}\n`);
-    let model: OrtDenoiser | undefined;
-    try {
-      const source = await sampler.loadModelSource(modelPath);
-      for (const w of source.warnings) warn(w);
-      model = await openDenoiser(sampler, source, executionProviders, warn);
+    return withModel('interpolate', values, modelPath, {}, async ({ sampler, model, source, warn }) => {
       const info = model.info;
       const isImage = info.sampleShape.length === 3;
       const isPoints = info.sampleShape.join() === '2';
@@ -76,10 +69,6 @@ export const interpolateCommand: Command = {
       await writeOutputs(files);
       process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}: ${frames} frames ${title}, DDIM ${steps} steps on ${model.executionProvider}\n`);
       return 0;
-    } catch (err) {
-      throw samplerUserError(sampler, err) ?? err;
-    } finally {
-      await model?.dispose();
-    }
+    });
   },
 };

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   addNoise,
   BETA_SCHEDULES,
@@ -9,7 +8,7 @@ import {
   parseSchedulerConfig,
   type SchedulerConfig,
 } from '@onnx-ddpm/schedule';
-import { type Command, CliError, intFlag, requiredString, stringFlag, UsageError } from '../command.js';
+import { CliError, type Command, intFlag, readFlagFile, requiredString, stringFlag, stringOption, UsageError } from '../command.js';
 import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
 import { checkOutputPath } from '../output.js';
 
@@ -17,12 +16,7 @@ import { checkOutputPath } from '../output.js';
 export async function schedulerConfigFromFlags(configPath: string | undefined, schedule: string | undefined): Promise<SchedulerConfig> {
   let raw: Record<string, unknown> = { ...DEFAULT_SCHEDULER_CONFIG };
   if (configPath !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(configPath, 'utf8');
-    } catch (err) {
-      throw new CliError(`cannot read --scheduler-config ${configPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const text = (await readFlagFile('scheduler-config', configPath)).toString('utf8');
     try {
       raw = JSON.parse(text) as Record<string, unknown>;
     } catch (err) {
@@ -63,18 +57,14 @@ export const noiseCommand: Command = {
   name: 'noise',
   summary: 'show the forward process q(x_t|x_0) on an image as a strip',
   options: {
-    image: { type: 'string', valueName: '<file>', description: 'input image (PNG, JPEG, WebP, ...)' },
-    out: { type: 'string', valueName: '<file.png>', description: 'where to write the strip' },
-    steps: {
-      type: 'string',
-      valueName: '<t,t,...>',
-      description: 'timesteps to show, comma-separated (default: 6 evenly spaced from 0 to T−1)',
-    },
-    schedule: { type: 'string', valueName: '<name>', description: `beta schedule: ${BETA_SCHEDULES.join(', ')}` },
-    'scheduler-config': { type: 'string', valueName: '<file.json>', description: "a diffusers scheduler_config.json" },
-    seed: { type: 'string', valueName: '<n>', description: 'seed of the Philox noise ε', default: '1' },
-    size: { type: 'string', valueName: '<px>', description: 'the image is centre-cropped and resized to this square', default: '64' },
-    scale: { type: 'string', valueName: '<n>', description: 'nearest-neighbour upscale of each frame (default: to ≥ 48 px)' },
+    image: stringOption('<file>', 'input image (PNG, JPEG, WebP, ...)'),
+    out: stringOption('<file.png>', 'where to write the strip'),
+    steps: stringOption('<t,t,...>', 'timesteps to show, comma-separated (default: 6 evenly spaced from 0 to T−1)'),
+    schedule: stringOption('<name>', `beta schedule: ${BETA_SCHEDULES.join(', ')}`),
+    'scheduler-config': stringOption('<file.json>', "a diffusers scheduler_config.json"),
+    seed: stringOption('<n>', 'seed of the Philox noise ε', '1'),
+    size: stringOption('<px>', 'the image is centre-cropped and resized to this square', '64'),
+    scale: stringOption('<n>', 'nearest-neighbour upscale of each frame (default: to ≥ 48 px)'),
   },
   async run({ values }) {
     const imagePath = requiredString(values, 'image');
@@ -88,12 +78,7 @@ export const noiseCommand: Command = {
     const steps = stepsText === undefined ? defaultSteps(T, 6) : parseStepList(stepsText, T);
     await checkOutputPath('out', outPath, 'file');
 
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(imagePath);
-    } catch (err) {
-      throw new CliError(`cannot read --image ${imagePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const bytes = await readFlagFile('image', imagePath);
     const { decodeImageTensor, encodeImageStrip } = await import('@onnx-ddpm/sampler/node');
     let image: Awaited<ReturnType<typeof decodeImageTensor>>;
     try {

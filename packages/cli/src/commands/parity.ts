@@ -1,4 +1,4 @@
-import { type Command, CliError, intFlag, numberFlag, type OptionValues, stringFlag, UsageError } from '../command.js';
+import { CliError, type Command, intFlag, numberFlag, type OptionValues, stringFlag, stringOption, UsageError } from '../command.js';
 import {
   builtInModel,
   formatReport,
@@ -75,21 +75,20 @@ export const parityCommand: Command = {
   summary: 'run one model on every runtime on this machine and compare the outputs against docs/DESIGN.md bounds',
   options: {
     model: modelOption('.onnx file or diffusers-style folder (default: a built-in tiny 8×8 U-Net, seed-0 initial weights, exported on the fly)'),
-    checkpoint: {
-      type: 'string',
-      valueName: '<run-dir>',
-      description: "trainer run or checkpoint: adds its TF.js forward (EMA weights); without --model it is also exported as the model",
-    },
-    runtimes: { type: 'string', valueName: '<list>', description: `runtimes to run; the others are listed as skipped`, default: RUNTIME_IDS.join(',') },
-    method: { type: 'string', valueName: '<ddim|ddpm>', description: 'sampler of the trajectory', default: 'ddim' },
-    steps: { type: 'string', valueName: '<k>', description: 'reverse steps of the trajectory', default: '20' },
-    eta: { type: 'string', valueName: '<η>', description: 'DDIM η', default: '0' },
-    seed: { type: 'string', valueName: '<int>', description: 'Philox seed of the inputs and the trajectory noise', default: '0' },
-    batch: { type: 'string', valueName: '<n>', description: 'items in the model call and the trajectory', default: '2' },
+    checkpoint: stringOption(
+      '<run-dir>',
+      "trainer run or checkpoint: adds its TF.js forward (EMA weights); without --model it is also exported as the model",
+    ),
+    runtimes: stringOption('<list>', `runtimes to run; the others are listed as skipped`, RUNTIME_IDS.join(',')),
+    method: stringOption('<ddim|ddpm>', 'sampler of the trajectory', 'ddim'),
+    steps: stringOption('<k>', 'reverse steps of the trajectory', '20'),
+    eta: stringOption('<η>', 'DDIM η', '0'),
+    seed: stringOption('<int>', 'Philox seed of the inputs and the trajectory noise', '0'),
+    batch: stringOption('<n>', 'items in the model call and the trajectory', '2'),
     json: { type: 'boolean', description: 'print the report as JSON (a PSNR of identical images is "Infinity")' },
     train: { type: 'boolean', description: 'compare one training step (loss, gradients, Adam update) across TF.js backends instead' },
-    backends: { type: 'string', valueName: '<list>', description: 'with --train: TF.js backends', default: TRAIN_PARITY_BACKENDS.join(',') },
-    models: { type: 'string', valueName: '<list>', description: 'with --train: models (default U-Net, default MLP)', default: TRAIN_PARITY_MODELS.join(',') },
+    backends: stringOption('<list>', 'with --train: TF.js backends', TRAIN_PARITY_BACKENDS.join(',')),
+    models: stringOption('<list>', 'with --train: models (default U-Net, default MLP)', TRAIN_PARITY_MODELS.join(',')),
   },
   async run({ values }) {
     if (values.train === true) return runTrainCommand(values, (line) => process.stderr.write(`onnx-ddpm parity --train: ${line}\n`));

@@ -8,17 +8,17 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DenoiserInfo, parseShardSpec, type SampleEditOptions, type ShardMetadata, shardRange } from '@onnx-ddpm/sampler';
 import type { Scheduler } from '@onnx-ddpm/schedule';
-import { CliError, intFlag, numberFlag, type OptionSpec, type OptionValues, stringFlag, UsageError } from '../command.js';
+import { CliError, intFlag, numberFlag, type OptionSpec, type OptionValues, readFlagFile, stringFlag, stringOption, UsageError } from '../command.js';
 import type { SamplerNode } from '../sampler-flags.js';
 
 export const sampleEditOptions: Record<string, OptionSpec> = {
-  init: { type: 'string', valueName: '<png|dir|npy>', description: 'img2img/inpainting input: an image, a folder of images or a .npy [M, ...] (sample i uses input i mod M)' },
-  strength: { type: 'string', valueName: '<s>', description: 'img2img: noise the input to t = s·T and sample from there; 0 = the input, 1 = from noise (default 0.6; 1 with --mask)' },
-  mask: { type: 'string', valueName: '<png|npy>', description: 'inpainting: white (1) = keep the --init pixels, black (0) = generate; a .npy broadcasts to the init shape' },
-  resample: { type: 'string', valueName: '<r>', description: 'inpainting: RePaint resampling, runs of each step (default 1)' },
+  init: stringOption('<png|dir|npy>', 'img2img/inpainting input: an image, a folder of images or a .npy [M, ...] (sample i uses input i mod M)'),
+  strength: stringOption('<s>', 'img2img: noise the input to t = s·T and sample from there; 0 = the input, 1 = from noise (default 0.6; 1 with --mask)'),
+  mask: stringOption('<png|npy>', 'inpainting: white (1) = keep the --init pixels, black (0) = generate; a .npy broadcasts to the init shape'),
+  resample: stringOption('<r>', 'inpainting: RePaint resampling, runs of each step (default 1)'),
   resize: { type: 'boolean', description: 'resize --init images of another size or channel count instead of refusing them' },
-  latents: { type: 'string', valueName: '<file.npy>', description: "start from these x_T [M, ...] (e.g. invert's) instead of noise; x̂_0 is not clipped, so DDIM reproduces the inversion" },
-  shard: { type: 'string', valueName: '<i/k>', description: 'shard i of k of the --n samples (samples i·⌈n/k⌉ …), with a .npy.json sidecar for `merge`' },
+  latents: stringOption('<file.npy>', "start from these x_T [M, ...] (e.g. invert's) instead of noise; x̂_0 is not clipped, so DDIM reproduces the inversion"),
+  shard: stringOption('<i/k>', 'shard i of k of the --n samples (samples i·⌈n/k⌉ …), with a .npy.json sidecar for `merge`'),
 };
 
 /** The global sample indices a run makes: first … first + count − 1 of its n. */
@@ -39,19 +39,11 @@ export interface SampleEdits extends SampleEditOptions {
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif']);
 
-async function readInput(path: string, flag: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw new CliError(`cannot read --${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 /** A .npy of items [M, ...item] or one item [...item], as float32 [M × item]. */
 async function loadNpyItems(sampler: SamplerNode, path: string, flag: string, itemShape: readonly number[]): Promise<{ data: Float32Array; count: number }> {
   let npy: { data: Float32Array; shape: number[] };
   try {
-    npy = sampler.decodeNpy(await readInput(path, flag));
+    npy = sampler.decodeNpy(await readFlagFile(flag, path));
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new UsageError(`--${flag} ${path}: ${(err as Error).message}`);
@@ -80,7 +72,7 @@ export async function loadInit(sampler: SamplerNode, path: string, info: Denoise
   const itemSize = info.sampleShape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(files.length * itemSize);
   for (const [i, file] of files.entries()) {
-    const bytes = await readInput(file, flag);
+    const bytes = await readFlagFile(flag, file);
     try {
       const image = await sampler.loadImageForModel(bytes, info.sampleShape, { name: file, resize });
       if (image.fitted) notes.push(`--${flag} ${file}: ${image.fitted}`);
@@ -97,7 +89,7 @@ export async function loadInit(sampler: SamplerNode, path: string, info: Denoise
 async function loadMask(sampler: SamplerNode, path: string, info: DenoiserInfo, initCount: number): Promise<Float32Array> {
   const target = [initCount, ...info.sampleShape];
   const size = target.reduce((a, b) => a * b, 1);
-  const bytes = await readInput(path, 'mask');
+  const bytes = await readFlagFile('mask', path);
   let data: Float32Array;
   let shape: number[];
   if (extname(path).toLowerCase() === '.npy') {

@@ -1,13 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { createScheduler, type NoiseSource, PhiloxNoise, type Scheduler, SchedulerConfigError } from '@onnx-ddpm/schedule';
-import { type Command, CliError, intFlag, numberFlag, requiredString, stringFlag, UsageError } from '../command.js';
+import { CliError, type Command, intFlag, numberFlag, readFlagFile, requiredString, stringFlag, stringOption, UsageError } from '../command.js';
 import { checkOutputPath, writeOutputs } from '../output.js';
-import { openDenoiser } from '../open-model.js';
-import { ProgressBar } from '../progress.js';
+import { withModel } from '../open-model.js';
+import { ProgressBar } from '@onnx-ddpm/trainer/progress';
 import { formatBytes, formatDuration, isOutOfMemory, outOfMemoryError, planSampling } from '../sample-plan.js';
-import { executionProvidersFlag, loadNodeSampler, methodFlag, samplerUserError } from '../sampler-flags.js';
+import { epOption, methodFlag, modelOption, saveNpyOption } from '../sampler-flags.js';
 import { batchEdits, checkSampleEditFlags, classLabelsFlag, fileDigest, loadSampleEdits, sampleEditOptions, shardFlag, shardSidecar } from './sample-init.js';
 
 
@@ -15,26 +14,25 @@ export const sampleCommand: Command = {
   name: 'sample',
   summary: 'sample images or points from an ONNX model',
   options: {
-    model: { type: 'string', valueName: '<file|dir>', description: '.onnx file, or a diffusers-style folder (unet/model.onnx + scheduler/)' },
-    n: { type: 'string', valueName: '<count>', description: 'number of samples', default: '16' },
-    batch: {
-      type: 'string',
-      valueName: '<k>',
-      description: 'samples per model batch (default: what half the free memory holds, at most 1024); same seed, same samples whatever the batch',
-    },
-    method: { type: 'string', valueName: '<ddpm|ddim>', description: 'ddpm: ancestral sampling; ddim: Song et al. 2021', default: 'ddim' },
-    steps: { type: 'string', valueName: '<k>', description: 'reverse steps (default: 50 for ddim, all T for ddpm; ddpm with fewer steps is strided)' },
-    eta: { type: 'string', valueName: '<η>', description: 'DDIM η: 0 deterministic, 1 DDPM-like noise (default 0)' },
-    seed: { type: 'string', valueName: '<int>', description: 'seed of the Philox noise (same seed, same EP → same bytes)', default: '0' },
-    guidance: { type: 'string', valueName: '<s>', description: 'classifier-free guidance scale (class-conditional models)' },
-    class: { type: 'string', valueName: '<k>', description: 'class label for every sample (default: labels 0,1,2,… in turn)' },
-    out: { type: 'string', valueName: '<file.png>', description: 'image grid (2-D models: a scatter plot)' },
-    'save-npy': { type: 'string', valueName: '<file.npy>', description: 'the samples x_0 as float32 .npy [N, ...]' },
-    noise: { type: 'string', valueName: '<file.npy>', description: 'noise [steps+1, N, ...] instead of the seed: x_T then one z per step' },
-    frames: { type: 'string', valueName: '<file.png>', description: 'trajectory strip of the first sample (x_t and x̂_0 rows)' },
-    images: { type: 'string', valueName: '<dir>', description: 'one PNG per sample, <dir>/000.png, 001.png, …' },
-    ep: { type: 'string', valueName: '<list>', description: 'execution providers in order of preference: cuda, webgpu, cpu', default: 'cuda,cpu' },
-    'scheduler-config': { type: 'string', valueName: '<file.json>', description: "scheduler config overriding the model's metadata" },
+    model: modelOption('.onnx file, or a diffusers-style folder (unet/model.onnx + scheduler/)'),
+    n: stringOption('<count>', 'number of samples', '16'),
+    batch: stringOption(
+      '<k>',
+      'samples per model batch (default: what half the free memory holds, at most 1024); same seed, same samples whatever the batch',
+    ),
+    method: stringOption('<ddpm|ddim>', 'ddpm: ancestral sampling; ddim: Song et al. 2021', 'ddim'),
+    steps: stringOption('<k>', 'reverse steps (default: 50 for ddim, all T for ddpm; ddpm with fewer steps is strided)'),
+    eta: stringOption('<η>', 'DDIM η: 0 deterministic, 1 DDPM-like noise (default 0)'),
+    seed: stringOption('<int>', 'seed of the Philox noise (same seed, same EP → same bytes)', '0'),
+    guidance: stringOption('<s>', 'classifier-free guidance scale (class-conditional models)'),
+    class: stringOption('<k>', 'class label for every sample (default: labels 0,1,2,… in turn)'),
+    out: stringOption('<file.png>', 'image grid (2-D models: a scatter plot)'),
+    'save-npy': saveNpyOption('the samples x_0 as float32 .npy [N, ...]'),
+    noise: stringOption('<file.npy>', 'noise [steps+1, N, ...] instead of the seed: x_T then one z per step'),
+    frames: stringOption('<file.png>', 'trajectory strip of the first sample (x_t and x̂_0 rows)'),
+    images: stringOption('<dir>', 'one PNG per sample, <dir>/000.png, 001.png, …'),
+    ep: epOption('cuda,cpu'),
+    'scheduler-config': stringOption('<file.json>', "scheduler config overriding the model's metadata"),
     ...sampleEditOptions,
     json: { type: 'boolean', description: 'print timings, EP, method, steps and output paths as JSON on stdout' },
   },
@@ -68,21 +66,10 @@ export const sampleCommand: Command = {
       await checkNoOtherImages(imagesDir, range.count);
     }
 
-    const sampler = await loadNodeSampler();
-    const executionProviders = executionProvidersFlag(sampler, values, 'cuda,cpu');
-    const warnings: string[] = [];
-    const warn = (message: string) => {
-      warnings.push(message);
-      process.stderr.write(`onnx-ddpm sample: warning: ${message}\n`);
-    };
-
-    let model: OrtDenoiser | undefined;
-    try {
-      const source = await sampler.loadModelSource(modelPath, { schedulerConfigPath: stringFlag(values, 'scheduler-config') });
-      for (const w of source.warnings) warn(w);
-      // An edited run (--init, --latents) takes the host loop, which reads outputs back from the GPU anyway.
-      const edited = values.init !== undefined || values.latents !== undefined;
-      model = await openDenoiser(sampler, source, executionProviders, warn, !edited);
+    // An edited run (--init, --latents) takes the host loop, which reads outputs back from the GPU anyway.
+    const edited = values.init !== undefined || values.latents !== undefined;
+    const schedulerConfigPath = stringFlag(values, 'scheduler-config');
+    return withModel('sample', values, modelPath, { schedulerConfigPath, outputsOnDevice: !edited }, async ({ sampler, model, source, warn, warnings }) => {
       const { sampleShape, numClasses } = model.info;
       const isImage = sampleShape.length === 3;
       const isPoints = sampleShape.length === 1 && sampleShape[0] === 2;
@@ -117,12 +104,7 @@ export const sampleCommand: Command = {
 
       let noise: NoiseSource = new PhiloxNoise(seed);
       if (noisePath) {
-        let bytes: Uint8Array;
-        try {
-          bytes = await readFile(noisePath);
-        } catch (err) {
-          throw new CliError(`cannot read --noise ${noisePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
+        const bytes = await readFlagFile('noise', noisePath);
         try {
           noise = new sampler.NpyNoiseSource(sampler.decodeNpy(bytes), { steps: total, itemShape: [n, ...sampleShape] });
         } catch (err) {
@@ -145,7 +127,7 @@ export const sampleCommand: Command = {
         throw isOutOfMemory(err) ? new CliError(`out of memory holding ${range.count} samples (${formatBytes(4 * range.count * itemSize)}); give a smaller --n`) : err;
       }
       const frames: { t: number; xt: Float32Array; x0: Float32Array }[] = [];
-      const progress = new ProgressBar(`sampling ${method} on ${model.executionProvider}`, total * plan.batches);
+      const progress = new ProgressBar({ label: `sampling ${method} on ${model.executionProvider}`, total: total * plan.batches });
       const timings = { modelMs: 0, loopMs: 0 };
       const started = performance.now();
       // Noise is drawn per sample (by its global index), so the batches give the samples one batch would
@@ -239,11 +221,7 @@ export const sampleCommand: Command = {
         );
       }
       return 0;
-    } catch (err) {
-      throw samplerUserError(sampler, err) ?? err;
-    } finally {
-      await model?.dispose();
-    }
+    });
   },
 };
 

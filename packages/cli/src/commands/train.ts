@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint, ConfigOverrides, DataConfig, Dataset, RunFolder, TrainConfig, TrainOptions, TrainSettings } from '@onnx-ddpm/trainer/node';
-import { type Command, CliError, intFlag, numberFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
+import { CliError, type Command, intFlag, numberFlag, type OptionValues, readFlagFile, requiredString, stringFlag, stringOption, UsageError } from '../command.js';
 import { writeFileAtomic } from '@onnx-ddpm/trainer/files';
 import { checkOutputPath } from '../output.js';
 
@@ -46,14 +45,7 @@ export function parseBackend(value: string | undefined): BackendFlag {
 }
 
 async function readConfigFile(value: string): Promise<ConfigOverrides> {
-  let text = value;
-  if (!value.trimStart().startsWith('{')) {
-    try {
-      text = await readFile(value, 'utf8');
-    } catch (err) {
-      throw new CliError(`cannot read --config ${value}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  }
+  const text = value.trimStart().startsWith('{') ? value : (await readFlagFile('config', value)).toString('utf8');
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected a JSON object');
@@ -165,33 +157,29 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train an ε-model with TensorFlow.js (checkpoints, logs, previews; --export for ONNX)',
   options: {
-    data: {
-      type: 'string',
-      valueName: '<spec>',
-      description: 'fashion-mnist[:test] | mnist[:test] | idx:<images>[,<labels>] | folder:<dir> | toy:s_curve|swiss_roll|moons|gmm',
-    },
-    out: { type: 'string', valueName: '<run-dir>', description: 'run folder: checkpoint/, log.jsonl, config.json, previews/' },
-    export: { type: 'string', valueName: '<model.onnx>', description: 'after training, export the EMA weights to ONNX (parity-checked)' },
-    steps: { type: 'string', valueName: '<n>', description: 'total optimiser steps (toys: 2000, images: 20000)' },
-    batch: { type: 'string', valueName: '<b>', description: 'batch size (toys: 256, images: 64)' },
-    lr: { type: 'string', valueName: '<rate>', description: 'peak Adam learning rate (toys: 2e-3, images: 2e-4)' },
-    backend: { type: 'string', valueName: '<name>', description: 'TF.js backend: auto, tensorflow, webgpu, wasm or cpu', default: 'auto' },
-    workers: { type: 'string', valueName: '<n>', description: 'data-parallel worker threads (default: 2 for images on wasm, else 1)' },
+    data: stringOption('<spec>', 'fashion-mnist[:test] | mnist[:test] | idx:<images>[,<labels>] | folder:<dir> | toy:s_curve|swiss_roll|moons|gmm'),
+    out: stringOption('<run-dir>', 'run folder: checkpoint/, log.jsonl, config.json, previews/'),
+    export: stringOption('<model.onnx>', 'after training, export the EMA weights to ONNX (parity-checked)'),
+    steps: stringOption('<n>', 'total optimiser steps (toys: 2000, images: 20000)'),
+    batch: stringOption('<b>', 'batch size (toys: 256, images: 64)'),
+    lr: stringOption('<rate>', 'peak Adam learning rate (toys: 2e-3, images: 2e-4)'),
+    backend: stringOption('<name>', 'TF.js backend: auto, tensorflow, webgpu, wasm or cpu', 'auto'),
+    workers: stringOption('<n>', 'data-parallel worker threads (default: 2 for images on wasm, else 1)'),
     resume: { type: 'boolean', description: "continue the run in --out from its checkpoint (with its saved config)" },
-    'resume-from': { type: 'string', valueName: '<checkpoint>', description: 'continue another checkpoint (e.g. a committed compact one) in a new --out, with its config and log.jsonl' },
-    config: { type: 'string', valueName: '<json>', description: 'JSON file (or inline JSON) {"model": {…}, "scheduler": {…}, "train": {…}} over the defaults' },
-    seed: { type: 'string', valueName: '<int>', description: 'seed of weights, toy data and every batch (default 0)' },
-    ema: { type: 'string', valueName: '<decay>', description: 'EMA decay of the weights (toys: 0.995, images: 0.9999)' },
-    'checkpoint-every': { type: 'string', valueName: '<k>', description: 'save a checkpoint every k steps (toys: 500, images: 1000)' },
-    'log-every': { type: 'string', valueName: '<n>', description: 'append to log.jsonl every n steps (toys: 100, images: 50)' },
-    'preview-every': { type: 'string', valueName: '<k>', description: 'write previews/step-<k>.png every k steps, 0 = never (default 1000)' },
+    'resume-from': stringOption('<checkpoint>', 'continue another checkpoint (e.g. a committed compact one) in a new --out, with its config and log.jsonl'),
+    config: stringOption('<json>', 'JSON file (or inline JSON) {"model": {…}, "scheduler": {…}, "train": {…}} over the defaults'),
+    seed: stringOption('<int>', 'seed of weights, toy data and every batch (default 0)'),
+    ema: stringOption('<decay>', 'EMA decay of the weights (toys: 0.995, images: 0.9999)'),
+    'checkpoint-every': stringOption('<k>', 'save a checkpoint every k steps (toys: 500, images: 1000)'),
+    'log-every': stringOption('<n>', 'append to log.jsonl every n steps (toys: 100, images: 50)'),
+    'preview-every': stringOption('<k>', 'write previews/step-<k>.png every k steps, 0 = never (default 1000)'),
     'skip-bad': { type: 'boolean', description: 'skip unreadable images in a folder dataset (with one warning)' },
     'class-cond': { type: 'boolean', description: 'condition on the labels (default when the data has labels)' },
     'no-class-cond': { type: 'boolean', description: 'train unconditionally even on labelled data' },
-    channels: { type: 'string', valueName: '<1|3>', description: 'folder datasets: grayscale or RGB (default 3)' },
-    'image-size': { type: 'string', valueName: '<px>', description: 'folder datasets: resize to px×px (default 32)' },
-    'num-classes': { type: 'string', valueName: '<k>', description: 'idx: labels: the number of classes (default: the largest label + 1, with a notice)' },
-    opset: { type: 'string', valueName: '<n>', description: 'ONNX opset of --export', default: '17' },
+    channels: stringOption('<1|3>', 'folder datasets: grayscale or RGB (default 3)'),
+    'image-size': stringOption('<px>', 'folder datasets: resize to px×px (default 32)'),
+    'num-classes': stringOption('<k>', 'idx: labels: the number of classes (default: the largest label + 1, with a notice)'),
+    opset: stringOption('<n>', 'ONNX opset of --export', '17'),
   },
   async run({ values }) {
     const runDir = requiredString(values, 'out');

@@ -1,5 +1,6 @@
+import { psnr } from '@onnx-ddpm/sampler';
 import { callBound, TOLERANCES } from './bounds.js';
-import { maxAbsDiff, psnrDb } from './compare.js';
+import { maxAbsDiff } from './compare.js';
 import { type ParityJob, type ParityRuntime, type RuntimeId, type RuntimeOutput, RuntimeUnavailable } from './runtime.js';
 
 export interface RuntimeReport {
@@ -58,13 +59,13 @@ export async function runParity(job: ParityJob, runtimes: readonly ParityRuntime
 export function comparePair(a: RuntimeId, outA: RuntimeOutput, b: RuntimeId, outB: RuntimeOutput): PairReport {
   const bound = callBound(a, b);
   const callDiff = maxAbsDiff(outA.call, outB.call);
-  const psnr = psnrDb(outA.final, outB.final);
+  const finalPsnr = psnr(outA.final, outB.final);
   const call = { maxAbsDiff: callDiff, bound, pass: callDiff <= bound };
   const trajectory = {
     maxAbsDiff: maxAbsDiff(outA.final, outB.final),
-    psnrDb: psnr,
+    psnrDb: finalPsnr,
     minPsnrDb: TOLERANCES.trajectoryPsnrDb,
-    pass: psnr >= TOLERANCES.trajectoryPsnrDb,
+    pass: finalPsnr >= TOLERANCES.trajectoryPsnrDb,
   };
   return { a, b, call, trajectory, pass: call.pass && trajectory.pass };
 }

@@ -40,11 +40,3 @@ function batchOf(model: DenoiserModel, x: Float32Array): number {
   }
   return x.length / itemSize;
 }
-
-/** PSNR in dB between images in [−1, 1] (peak-to-peak 2, i.e. pixels scaled to [0, 1]): 10·log10(4 / MSE). */
-export function psnr(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length || a.length === 0) throw new SamplerError(`psnr needs two non-empty arrays of one size, got ${a.length} and ${b.length}`);
-  let se = 0;
-  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
-  return 10 * Math.log10(4 / (se / a.length));
-}

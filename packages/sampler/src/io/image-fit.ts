@@ -1,6 +1,6 @@
 /**
  * The rules for an image given to a model (img2img, inpainting, inversion), without any decoder:
- * the CLI (sharp, image-load.ts) and the page (a canvas) decode, then ask these whether the image
+ * the CLI (sharp, image-read.ts) and the page (a canvas) decode, then ask these whether the image
  * fits, and say the same thing when it does not.
  */
 

@@ -14,7 +14,7 @@ export {
 export { createLocalEngine, type TrainEngine } from './engine.js';
 export { emaDecayAt, learningRateAt, type TrainHyper } from './hyper.js';
 export { type PreviewOptions, sampleDdim, sampleShape } from './preview.js';
-export { ProgressBar, type ProgressStream } from './progress.js';
+export type { ProgressStream } from './progress.js';
 export { type ReplicaInit, TrainReplica } from './replica.js';
 export { type BatchPlan, BatchSampler } from './sampler.js';
 export { cloneState, type ReplicaState } from './state.js';

@@ -90,7 +90,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const params = named.params.map((p, i) => ({ name: named.paramNames[i]!, shape: p.shape.slice() }));
   named.dispose();
   const sampler = BatchSampler.forConfig(dataset, config);
-  const progress = opts.progress === null ? null : new ProgressBar(opts.progress ?? process.stderr, firstStep, s.steps, s.logEvery);
+  const progress = opts.progress === null ? null : new ProgressBar({ label: 'step', total: s.steps, first: firstStep, lineEvery: s.logEvery, stream: opts.progress ?? process.stderr });
   const previousElapsed = opts.resume?.metrics.elapsedSeconds ?? 0;
   const elapsed = () => previousElapsed + (performance.now() - started) / 1000;
 
@@ -142,7 +142,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       diverged: (bad, at) => new TrainingDivergedError(bad, at, saved ? { step: saved.step, path: join(runDir, 'checkpoint') } : null),
       onStep: (done, stepLoss, stepEmaLoss) => {
         [step, loss, emaLoss] = [done, stepLoss, stepEmaLoss];
-        progress?.update(done, stepEmaLoss);
+        progress?.update(done, `loss ${stepEmaLoss.toFixed(4)}`);
       },
       onLog: (record) => {
         appendFileSync(logPath, `${JSON.stringify(record)}\n`);

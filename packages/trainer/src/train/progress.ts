@@ -4,58 +4,70 @@ export interface ProgressStream {
   isTTY?: boolean;
 }
 
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+export interface ProgressOptions {
+  /** What is counted, e.g. "step" or "sampling ddim on cpu". */
+  label: string;
+  total: number;
+  /** Units done before this bar started (a resumed run); the rate counts from here. Default 0. */
+  first?: number;
+  /** Plain lines (not a TTY) every this many units and at the end; default: one per 10 %, with the percentage. */
+  lineEvery?: number;
+  /** Default: process.stderr. */
+  stream?: ProgressStream;
 }
 
-/** A progress bar for the training loop: step, loss, it/s, ETA; redrawn at most 10×/s on a TTY. */
+/** A time left as "9.5s", "42s" or "12m05s"; "?" when unknown. */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
+  const m = Math.floor(seconds / 60);
+  return `${m}m${String(Math.round(seconds - 60 * m)).padStart(2, '0')}s`;
+}
+
+/**
+ * A progress bar with it/s and ETA (and what `update` adds, e.g. the loss) for training and sampling:
+ * redrawn in place at most 10×/s on a TTY, plain lines otherwise (logs, CI, pipes).
+ */
 export class ProgressBar {
+  private readonly start = performance.now();
+  private readonly first: number;
+  private readonly stream: ProgressStream;
   private lastDraw = 0;
-  private readonly startTime = performance.now();
-  private readonly tty: boolean;
+  private lastPlainDecile = -1;
 
-  constructor(
-    private readonly stream: ProgressStream,
-    private readonly firstStep: number,
-    private readonly totalSteps: number,
-    /** Plain-line mode prints every this many steps. */
-    private readonly lineEvery: number,
-  ) {
-    this.tty = stream.isTTY === true;
+  constructor(private readonly opts: ProgressOptions) {
+    this.first = opts.first ?? 0;
+    this.stream = opts.stream ?? process.stderr;
   }
 
-  private line(step: number, loss: number): string {
-    const seconds = (performance.now() - this.startTime) / 1000;
-    const done = step - this.firstStep;
-    const rate = seconds > 0 ? done / seconds : 0;
-    const eta = rate > 0 ? (this.totalSteps - step) / rate : Number.POSITIVE_INFINITY;
-    const stats = `${step}/${this.totalSteps} loss ${loss.toFixed(4)} ${rate.toFixed(1)} it/s ETA ${formatDuration(eta)}`;
-    if (!this.tty) return `step ${stats}`;
-    const width = 24;
-    const filled = Math.round((width * step) / Math.max(1, this.totalSteps));
-    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${stats}`;
-  }
-
-  /** Reports that `step` steps are complete. */
-  update(step: number, loss: number): void {
-    if (this.tty) {
-      const now = performance.now();
-      if (now - this.lastDraw < 100 && step < this.totalSteps) return;
+  /** Reports that `done` of `total` units are finished; `extra` (e.g. "loss 0.0312") is shown after the count. */
+  update(done: number, extra?: string): void {
+    const { label, total, lineEvery } = this.opts;
+    const now = performance.now();
+    const seconds = (now - this.start) / 1000;
+    const rate = seconds > 0 ? (done - this.first) / seconds : 0;
+    const eta = rate > 0 ? (total - done) / rate : Number.NaN;
+    const stats = `${done}/${total}${extra ? ` ${extra}` : ''} ${rate.toFixed(rate < 10 ? 2 : 1)} it/s ETA ${formatEta(eta)}`;
+    if (this.stream.isTTY) {
+      if (done < total && now - this.lastDraw < 100) return;
       this.lastDraw = now;
-      this.stream.write(`\r\x1b[2K${this.line(step, loss)}`);
-    } else if (step % this.lineEvery === 0 || step === this.totalSteps) {
-      this.stream.write(`${this.line(step, loss)}\n`);
+      const width = 30;
+      const filled = Math.round((width * done) / Math.max(1, total));
+      this.stream.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${stats}`);
+      if (done >= total) this.interrupt();
+    } else if (lineEvery !== undefined) {
+      if (done % lineEvery === 0 || done === total) this.stream.write(`${label} ${stats}\n`);
+    } else {
+      const decile = Math.floor((10 * done) / total);
+      if (decile === this.lastPlainDecile) return;
+      this.lastPlainDecile = decile;
+      this.stream.write(`${label}: ${Math.round((100 * done) / total)}% ${stats}\n`);
     }
   }
 
-  /** Ends the bar's line so other messages start on a fresh one. */
+  /** Ends the bar's line so that other messages start on a fresh one. */
   interrupt(): void {
-    if (this.tty && this.lastDraw > 0) this.stream.write('\n');
+    if (this.stream.isTTY && this.lastDraw > 0) this.stream.write('\n');
     this.lastDraw = 0;
   }
 }

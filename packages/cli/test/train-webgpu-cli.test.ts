@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../src/node.js';
+import { loadCheckpoint } from '@onnx-ddpm/trainer/node';
+import { MAIN } from './cli-helpers.js';
 
-// Runs the built CLI (`pnpm build` first). WebGPU here is SwiftShader (the CPU): tiny models, few steps.
-const MAIN = resolve(import.meta.dirname, '../../cli/dist/main.js');
+// Runs the built CLI (`pnpm build` first; cli-helpers' MAIN). WebGPU here is SwiftShader (the CPU): tiny models, few steps.
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const tmp = mkdtempSync(join(tmpdir(), 'ddpm-webgpu-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

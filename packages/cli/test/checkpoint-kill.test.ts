@@ -1,14 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { selectBackend } from '../src/node.js';
-import { loadDataset } from '../src/node.js';
-import { loadCheckpoint, train } from '../src/node.js';
+import { loadCheckpoint, loadDataset, selectBackend, train } from '@onnx-ddpm/trainer/node';
+import { MAIN } from './cli-helpers.js';
 
-// Runs the built CLI (`pnpm build` first; the root `pnpm test` does).
-const MAIN = resolve(import.meta.dirname, '../../cli/dist/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'ddpm-kill-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -80,7 +77,7 @@ it('survives kill -9 at random moments: the checkpoint always loads, loses ≤ o
       expect(Buffer.from(a.buffer).equals(Buffer.from(final.state[part][i]!.buffer)), `${part}[${i}]`).toBe(true);
     });
   }
-});
+}, 300_000); // four killed rounds and a straight run: over the default 120 s on a busy machine
 
 it('saves a checkpoint of the current step on Ctrl-C (SIGINT) and exits with 130', async () => {
   const run = join(tmp, 'sigint');
