@@ -12,9 +12,13 @@ export const DEFAULT_MODEL = 'models/s-curve.onnx';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 const ORT_FILES = ['ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+/** TF.js's wasm backend (Train mode) fetches its binaries at run time, like ORT's. */
+const tfjsWasmDist = dirname(createRequire(join(repoRoot, 'packages/trainer/package.json')).resolve('@tensorflow/tfjs-backend-wasm'));
+const TFJS_WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 /** Served path → file on disk, for the build and the dev server alike. */
 const staticFiles = new Map([
   ...ORT_FILES.map((f) => [`ort/${f}`, join(ortDist, f)]),
+  ...TFJS_WASM_FILES.map((f) => [`tfjs/${f}`, join(tfjsWasmDist, f)]),
   [DEFAULT_MODEL, join(repoRoot, DEFAULT_MODEL)],
 ]);
 

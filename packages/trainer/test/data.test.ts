@@ -102,6 +102,22 @@ describe('IDX files', () => {
     expect(unlabelled.numClasses).toBe(0);
   });
 
+  it('builds a dataset from IDX bytes alone (the core entry, as the web page does): gzipped images, labels, the inferred class count said once', async () => {
+    const core = await import('../src/index.js');
+    const warnings: string[] = [];
+    const images = { name: 'dropped-images.gz', bytes: new Uint8Array(gzipSync(idxBytes([3, 4, 4], pixels))) };
+    const labels = { name: 'dropped-labels', bytes: idxBytes([3], Uint8Array.from([2, 0, 1])) };
+    const ds = await core.idxDataset('idx:dropped', images, labels, { warn: (line) => warnings.push(line) });
+    expect([ds.count, ds.itemShape, ds.numClasses, ds.source]).toEqual([3, [4, 4, 1], 3, 'dropped-images.gz, dropped-labels']);
+    expect(warnings).toEqual(['dropped-labels: 3 classes (labels 0–2), from its largest label; give --num-classes to set the count']);
+    const x0 = new Float32Array(16);
+    ds.fillBatch([2], x0, null);
+    expect(x0[5]).toBeCloseTo(pixels[32 + 5]! / 127.5 - 1, 6);
+    await expect(core.idxDataset('idx:x', { name: 'notes.txt', bytes: new TextEncoder().encode('hello') }, undefined, { warn: () => {} })).rejects.toThrow(
+      /notes\.txt: not an IDX file \(magic number is '68 65 6c 6c'/,
+    );
+  });
+
   it('rejects a wrong magic number, naming the file', async () => {
     const path = join(tmp, 'bad-magic');
     writeFileSync(path, idxBytes([3, 4, 4], pixels, [0x50, 0x4b, 3, 4]));

@@ -1,4 +1,4 @@
-import type { Dataset, TrainConfig } from '@onnx-ddpm/trainer';
+import type { Dataset, OneStepResult, ReplicaInit, TrainBatch, TrainConfig } from '@onnx-ddpm/trainer';
 
 type Trainer = typeof import('@onnx-ddpm/trainer/node');
 
@@ -41,20 +41,19 @@ export function trainParitySetup(trainer: Trainer, model: TrainParityModel, batc
  * from seed-0 initial weights.
  */
 export async function runTrainStep(trainer: Trainer, model: TrainParityModel, batch: number): Promise<TrainStepOutput> {
+  const { init, batch: step0 } = trainParityStep(trainer, model, batch);
+  return stepOutput(await trainer.oneTrainingStep(init, step0));
+}
+
+/** The replica and the step-0 batch one compared training step starts from (plain data: it can be sent to a page). */
+export function trainParityStep(trainer: Trainer, model: TrainParityModel, batch: number): { init: ReplicaInit; batch: TrainBatch } {
   const { dataset, config } = trainParitySetup(trainer, model, batch);
-  const s = config.train;
-  const sampler = trainer.BatchSampler.forConfig(dataset, config);
-  const replica = trainer.TrainReplica.create({ modelConfig: config.model, train: trainer.hyperOf(config), seed: s.seed });
-  try {
-    const before = replica.getState().weights;
-    const t0 = performance.now();
-    const { loss, grads } = await replica.computeGradients(sampler.batch(0));
-    const ms = performance.now() - t0;
-    replica.applyGradients(grads, 0);
-    const after = replica.getState().weights;
-    const updates = after.map((w, i) => w.map((v, k) => v - before[i]![k]!));
-    return { loss, grads, after, updates, paramNames: replica.model.paramNames.slice(), ms };
-  } finally {
-    replica.dispose();
-  }
+  const init = { modelConfig: config.model, train: trainer.hyperOf(config), seed: config.train.seed };
+  return { init, batch: trainer.BatchSampler.forConfig(dataset, config).batch(0) };
+}
+
+/** The compared quantities of one step: its weight changes beside the weights after it. */
+export function stepOutput(r: OneStepResult): TrainStepOutput {
+  const updates = r.after.map((w, i) => w.map((v, k) => v - r.before[i]![k]!));
+  return { loss: r.loss, grads: r.grads, after: r.after, updates, paramNames: r.paramNames, ms: r.ms };
 }

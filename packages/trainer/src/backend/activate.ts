@@ -15,9 +15,10 @@ export function shortReason(err: unknown): string {
   return first.length > 160 ? `${first.slice(0, 157)}...` : first;
 }
 
-async function tryWasm(): Promise<Attempt> {
+async function tryWasm(wasmPaths?: string): Promise<Attempt> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (wasmPaths !== undefined) wasm.setWasmPaths(wasmPaths);
     if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'wasm backend failed to initialise' };
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = wasm.getThreadsCount();
@@ -53,10 +54,11 @@ async function tryWebgpu(): Promise<Attempt> {
  * Makes a portable backend the active one on the shared @tensorflow/tfjs-core (in a browser, or in Node
  * once navigator.gpu is installed for webgpu) and registers our training kernels where it needs them
  * (wasm, cpu; webgpu has all of its own). The caller makes sure gradients are registered (ensureGradients).
+ * `wasmPaths`: where a bundled page serves tfjs-backend-wasm's .wasm files (a URL prefix ending in /).
  */
-export async function activateBackend(name: PortableBackendName): Promise<Attempt> {
+export async function activateBackend(name: PortableBackendName, opts: { wasmPaths?: string } = {}): Promise<Attempt> {
   if (name === 'webgpu') return tryWebgpu();
-  const attempt = name === 'wasm' ? await tryWasm() : await tryCpu();
+  const attempt = name === 'wasm' ? await tryWasm(opts.wasmPaths) : await tryCpu();
   if (attempt.ok) registerTrainingKernels(name);
   return attempt;
 }

@@ -1,9 +1,8 @@
 import { DDPM_IO_NAMES, DDPM_METADATA_KEYS, inspectModel } from '@onnx-ddpm/onnx';
 import { parseSchedulerConfig } from '@onnx-ddpm/schedule';
-import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
-import { transposeArray } from './emitter.js';
 import type { EpsNet } from './eps-net.js';
+import { applyOnnxLayout } from './onnx-layout.js';
 import { initialValues } from './params.js';
 
 /** The exported graph and the TF.js model disagree by more than the tolerance. */
@@ -83,7 +82,7 @@ export async function checkExport(
       if (!onnxOut || onnxOut.length !== size) {
         throw new ExportCheckError(Number.POSITIVE_INFINITY, tolerance, `case ${k}: output '${DDPM_IO_NAMES.outSample}' missing or mis-sized`);
       }
-      const tfOut = await runTf(model, sample, sampleDims, t, labels);
+      const tfOut = await applyOnnxLayout(model, sample, sampleDims, t, labels);
       for (let i = 0; i < size; i++) {
         const d = Math.abs((onnxOut[i] as number) - (tfOut[i] as number));
         if (!(d <= maxAbsDiff)) {
@@ -97,21 +96,4 @@ export async function checkExport(
   }
   if (maxAbsDiff > tolerance) throw new ExportCheckError(maxAbsDiff, tolerance, worst);
   return { maxAbsDiff, cases: cases.length };
-}
-
-/** model.apply on NCHW data (transposed to NHWC and back), or [N, D] data as is. */
-async function runTf(model: EpsNet, sample: Float32Array, dims: number[], t: number[], labels: Float32Array | null): Promise<Float32Array> {
-  const nhwc = dims.length === 4;
-  const [n, ch, h, w] = dims as [number, number, number, number];
-  const out = tf.tidy(() => {
-    const x = nhwc
-      ? tf.tensor(transposeArray(sample, dims, [0, 2, 3, 1]), [n, h, w, ch], 'float32')
-      : tf.tensor(sample, dims, 'float32');
-    const tt = tf.tensor1d(t, 'int32');
-    const ll = labels ? tf.tensor1d(Array.from(labels), 'int32') : null;
-    return model.apply(x, tt, ll, { training: false });
-  });
-  const data = (await out.data()) as Float32Array;
-  out.dispose();
-  return nhwc ? transposeArray(data, [n, h, w, ch], [0, 3, 1, 2]) : Float32Array.from(data);
 }

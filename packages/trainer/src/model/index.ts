@@ -21,6 +21,8 @@ export {
   MAX_EXPORT_OPSET,
   MIN_EXPORT_OPSET,
 } from './export.js';
+export { transposeArray } from './emitter.js';
+export { applyOnnxLayout } from './onnx-layout.js';
 // The U-Net's building blocks, for per-block profiling (scripts/bench-train.mjs --profile).
 export { Attention } from './modules/attention.js';
 export { ConvTranspose2d } from './modules/conv-transpose2d.js';

@@ -18,3 +18,6 @@ export { ProgressBar, type ProgressStream } from './progress.js';
 export { type ReplicaInit, TrainReplica } from './replica.js';
 export { type BatchPlan, BatchSampler } from './sampler.js';
 export { cloneState, type ReplicaState } from './state.js';
+export { type OneStepResult, oneTrainingStep } from './one-step.js';
+export { runTrainingSteps, type TrainingStepsOptions, type TrainLogRecord } from './steps.js';
+export { exportTrainedRun, type TrainedRun, trainingMetadata } from './trained-run.js';

@@ -8,23 +8,11 @@ import { type Checkpoint, saveCheckpoint } from './checkpoint.js';
 import { hyperOf, type TrainConfig } from './config.js';
 import { createLocalEngine, type TrainEngine } from './engine.js';
 import { ensureGradients } from '../backend/index.js';
-import { learningRateAt } from './hyper.js';
-import { sampleDdim } from './preview.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
 import type { ReplicaInit } from './replica.js';
 import { BatchSampler } from './sampler.js';
 import type { ReplicaState } from './state.js';
-
-/** One line of `<run>/log.jsonl`. */
-export interface TrainLogRecord {
-  step: number;
-  loss: number;
-  ema_loss: number;
-  grad_norm: number;
-  lr: number;
-  img_per_s: number;
-  elapsed_s: number;
-}
+import { runTrainingSteps, type TrainLogRecord } from './steps.js';
 
 /** The loss stopped being finite; names the last good checkpoint, or says there is none yet. */
 export class TrainingDivergedError extends Error {
@@ -97,9 +85,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const init: ReplicaInit = { modelConfig: config.model, train: hyperOf(config), seed: s.seed };
   if (opts.resume) init.state = opts.resume.state;
   const engine = await (opts.createEngine ?? ((i: ReplicaInit) => createLocalEngine(i, backendName)))(init);
-  // A second model holds the EMA weights for previews; it also gives the parameter names and shapes.
-  const shadow = createModel(config.model, s.seed);
-  const params = shadow.params.map((p, i) => ({ name: shadow.paramNames[i]!, shape: p.shape.slice() }));
+  // The parameter names and shapes the checkpoints record.
+  const named = createModel(config.model, s.seed);
+  const params = named.params.map((p, i) => ({ name: named.paramNames[i]!, shape: p.shape.slice() }));
+  named.dispose();
   const sampler = BatchSampler.forConfig(dataset, config);
   const progress = opts.progress === null ? null : new ProgressBar(opts.progress ?? process.stderr, firstStep, s.steps, s.logEvery);
   const previousElapsed = opts.resume?.metrics.elapsedSeconds ?? 0;
@@ -126,8 +115,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let emaLoss = opts.resume?.metrics.emaLoss ?? Number.NaN;
   // The last checkpoint in runDir (a resumed one without `dir` was read elsewhere: not saved here yet).
   let saved = opts.resume?.dir ? opts.resume : undefined;
-  let windowStart = performance.now();
-  let windowSteps = 0;
   let step = firstStep;
   const save = async () => {
     const ckpt: Checkpoint = {
@@ -142,47 +129,37 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   };
 
   try {
-    while (step < lastStep && !stopRequested) {
-      const batch = sampler.batch(step);
-      const result = await engine.step(batch, step);
-      if (!Number.isFinite(result.loss)) {
-        throw new TrainingDivergedError(result.loss, step + 1, saved ? { step: saved.step, path: join(runDir, 'checkpoint') } : null);
-      }
-      step++;
-      windowSteps++;
-      loss = result.loss;
-      emaLoss = Number.isNaN(emaLoss) ? loss : 0.98 * emaLoss + 0.02 * loss;
-      progress?.update(step, emaLoss);
-      if (step % s.logEvery === 0 || step === lastStep) {
-        const now = performance.now();
-        const record: TrainLogRecord = {
-          step,
-          loss,
-          ema_loss: emaLoss,
-          grad_norm: result.gradNorm,
-          lr: learningRateAt(s, step - 1),
-          img_per_s: (windowSteps * s.batchSize) / Math.max(1e-9, (now - windowStart) / 1000),
-          elapsed_s: elapsed(),
-        };
+    ({ step, loss, emaLoss } = await runTrainingSteps({
+      config,
+      engine,
+      sampler,
+      firstStep,
+      lastStep,
+      loss,
+      emaLoss,
+      elapsed,
+      shouldStop: () => stopRequested,
+      diverged: (bad, at) => new TrainingDivergedError(bad, at, saved ? { step: saved.step, path: join(runDir, 'checkpoint') } : null),
+      onStep: (done, stepLoss, stepEmaLoss) => {
+        [step, loss, emaLoss] = [done, stepLoss, stepEmaLoss];
+        progress?.update(done, stepEmaLoss);
+      },
+      onLog: (record) => {
         appendFileSync(logPath, `${JSON.stringify(record)}\n`);
         opts.onLog?.(record);
-        windowStart = now;
-        windowSteps = 0;
-      }
-      if (opts.onPreview && s.previewEvery > 0 && (step % s.previewEvery === 0 || step === s.steps)) {
-        shadow.setWeights((await engine.getState()).ema);
-        const { samples, shape } = await sampleDdim(shadow, config.scheduler, {
-          count: s.previewCount,
-          steps: s.previewSteps,
-          seed: s.seed,
-        });
-        progress?.interrupt();
-        await opts.onPreview(step, samples, shape);
-      }
-      if (step % s.checkpointEvery === 0 || step === lastStep) await save();
-      // Let signal handlers run between steps.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+      },
+      onPreview: opts.onPreview
+        ? async (done, samples, shape) => {
+            progress?.interrupt();
+            await opts.onPreview!(done, samples, shape);
+          }
+        : undefined,
+      afterStep: async (done) => {
+        if (done % s.checkpointEvery === 0 || done === lastStep) await save();
+        // Let signal handlers run between steps.
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    }));
     const last = saved?.step === step ? saved : await save();
     progress?.interrupt();
     return {
@@ -199,7 +176,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    shadow.dispose();
     await engine.dispose();
   }
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../files/index.js';
 import { type Checkpoint, hasCheckpoint, loadCheckpoint, saveCompactCheckpoint } from './checkpoint.js';
-import type { TrainLogRecord } from './loop.js';
+import type { TrainLogRecord } from './steps.js';
 import { lockRunFolder } from './run-lock.js';
 
 const LOG = 'log.jsonl';

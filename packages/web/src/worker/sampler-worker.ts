@@ -18,6 +18,7 @@ import { drawQuick } from '../render.js';
 import { modelInfo } from './model-card.js';
 import type { OpenResult, Reply, Request, RunEvent, RunResult, RuntimeInfo, RunSettings, StopRequest } from './protocol.js';
 import { describeWebGpu } from './webgpu-adapter.js';
+import { yieldToEvents } from './yield-to-events.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -41,18 +42,6 @@ class Stopped extends Error {
 function runtime(): Ort {
   if (!ort) throw new Error('onnxruntime-web is not loaded yet');
   return ort;
-}
-
-/** Lets queued messages (a stop) run between steps: a macrotask without setTimeout's 4 ms clamp. */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }
 
 async function init(ortBase: string, threads?: number): Promise<RuntimeInfo> {
