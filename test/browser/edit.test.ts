@@ -278,7 +278,7 @@ describe('editing on the page', { ...requires(TEST_DEPS.chromium, TEST_DEPS.swif
     await page.locator('#interpolate-panel').screenshot({ path: join(screenshotDir, 'edit-interpolate-images-webgpu.png') });
   });
 
-  it('interpolates a 2-D model (S-curve) as small multiples; the frames are the Node numbers (hook, wasm)', async () => {
+  it('interpolates a 2-D model (S-curve) as small multiples; the frames are the Node numbers (hook, wasm); a long one holds the model and stops', async () => {
     const bytes = new Uint8Array(readFileSync(sCurvePath));
     await pickFile(page, 'model-file', 's-curve.onnx', bytes);
     await waitForState(page, ['ready']);
@@ -330,6 +330,22 @@ describe('editing on the page', { ...requires(TEST_DEPS.chromium, TEST_DEPS.swif
       return r.samples;
     })();
     expect(Math.max(...own.map((v, i) => Math.abs(v - browserRun.samples[4 * 800 + i]!)))).toBeLessThanOrEqual(1e-3);
+    // A long interpolation holds the model like a run (Generate, files and runtime locked) and stops within a step.
+    await page.fill('#interp-frames', '32');
+    await page.fill('#interp-steps', '1000');
+    await page.fill('#interp-points', '5000');
+    await page.click('#interpolate');
+    await page.waitForFunction(() => /^sampling the frames: step [2-9]\d*\//.test(document.getElementById('interp-status')?.textContent ?? ''), undefined, { polling: 20 });
+    for (const id of ['generate', 'open-model', 'ep', 'interpolate', 'interp-frames', 'from-seed']) expect(await page.isDisabled(`#${id}`), id).toBe(true);
+    await page.click('#interp-stop');
+    expect(await waitForState(page, ['ready', 'done', 'error'])).toBe('ready');
+    const note = (await messages(page)).find((m) => m.text.startsWith('Interpolation stopped'));
+    expect(note?.level).toBe('info');
+    expect(Number(note?.text.match(/^Interpolation stopped after step (\d+)\.$/)?.[1])).toBeLessThan(1000);
+    expect(await page.isDisabled('#generate')).toBe(false);
+    expect(await page.isDisabled('#interpolate')).toBe(false);
+    // The strip of the last finished interpolation is still there to download.
+    expect(await page.isDisabled('#interp-download')).toBe(false);
   });
 
   it('refuses a start image of the wrong size or channels as the CLI does, keeps the previous one, resizes when asked; works by keyboard', async () => {

@@ -11,7 +11,7 @@ import { mountModelPanel } from './panels/model-panel.js';
 import { mountOutputPanel } from './panels/output-panel.js';
 import { mountSamplePanel } from './panels/sample-panel.js';
 import { mountTrainPanel } from './panels/train-panel.js';
-import { createStore, initialState, pageStatus } from './state.js';
+import { createStore, initialState, isRunning, pageStatus } from './state.js';
 import { TrainerClient } from './train/client.js';
 import { installTrainHook } from './train/train-hook.js';
 import { SamplerClient } from './worker/client.js';
@@ -42,7 +42,7 @@ let trainer: TrainerClient | null = null;
 const trainerClient = () => (trainer ??= new TrainerClient(new URL('tfjs/', document.baseURI).href));
 installTrainHook(trainerClient);
 const trainPanel = mountTrainPanel(trainerClient, async (bytes, name) => {
-  if (store.get().run) throw new Error('a sampling run is in progress: stop it first (Sample mode)');
+  if (isRunning(store.get())) throw new Error('a sampling run or an interpolation is in progress: stop it first (Sample mode)');
   tabs.show('sample');
   await actions.openFile(new File([bytes as Uint8Array<ArrayBuffer>], name));
   if (store.get().model?.info.name === name) await actions.generate();
