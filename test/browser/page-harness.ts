@@ -13,7 +13,7 @@ export const screenshotDir = join(repoRoot, 'test-output/browser');
 /** The tests' own build of the page: packages/web/dist may be in use by a parallel test (parity). */
 export const distDir = join(screenshotDir, 'page-dist');
 
-/** `vite build` of packages/web into `outDir` ({@link distDir} by default); throws with vite's output when it fails. */
+/** `vite build` of packages/web into `outDir` (default {@link distDir}); throws with vite's output when it fails. */
 export function buildPage(outDir = distDir): void {
   const r = spawnSync('pnpm', ['--filter', '@onnx-ddpm/web', 'exec', 'vite', 'build', '--outDir', outDir, '--emptyOutDir'], {
     cwd: repoRoot,
@@ -22,9 +22,9 @@ export function buildPage(outDir = distDir): void {
   if (r.status !== 0) throw new Error(`page build failed:\n${r.stdout}${r.stderr}`);
 }
 
-export async function startServer(dir = distDir): Promise<StaticServer> {
+export async function startServer(root = distDir): Promise<StaticServer> {
   mkdirSync(screenshotDir, { recursive: true });
-  return serveStatic(dir);
+  return serveStatic(root);
 }
 
 /** Chromium with WebGPU (SwiftShader here) unless `webgpu` is false. */

@@ -2,7 +2,7 @@
 // inpainting's exact kept region with resampling, inversion/reconstruction plumbing, slerp latents.
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, ddim, PhiloxNoise, type SchedulerConfig } from '@onnx-ddpm/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { img2imgStart, interpolateLatents, invert, OrtDenoiser, reconstruct, sample } from '../src/node/index.js';
+import { img2imgStart, interpolate, interpolateLatents, invert, OrtDenoiser, reconstruct, sample } from '../src/node/index.js';
 import { buildLinearModel, gaussianDataCoefficients, type LinearModelSpec, testValues } from './node-test-models.js';
 
 const T = 100;
@@ -87,5 +87,21 @@ describe('DDIM inversion and reconstruction', () => {
     expect(Array.from(path.subarray(0, 16))).toEqual(Array.from(a));
     for (let i = 0; i < 16; i++) expect(path[64 + i]).toBeCloseTo(b[i]!, 6);
     expect(() => interpolateLatents(a, b, 1)).toThrow(/frames must be an integer ≥ 2/);
+  });
+
+  it('interpolate: seed ends give the seeds’ own DDIM samples; image ends are inverted and reconstructed; phases are said', async () => {
+    const phases: string[] = [];
+    const seeds = await interpolate(model, config, { seed: 1 }, { seed: 2 }, { frames: 3, steps: 5, items: 1, onPhase: (p) => phases.push(p) });
+    expect(seeds.shape).toEqual([3, 1, 4, 4]);
+    expect(phases).toEqual(['frames']);
+    const own = await sample(model, ddim(config, { steps: 5 }), { batch: 1, noise: new PhiloxNoise(2) });
+    expect(bytes(seeds.samples.subarray(32, 48)).equals(bytes(own.samples))).toBe(true);
+    phases.length = 0;
+    const [a, b] = [x0.subarray(0, 16), x0.subarray(16, 32)];
+    const images = await interpolate(model, config, { images: a }, { images: b }, { frames: 3, steps: 50, items: 1, onPhase: (p) => phases.push(p) });
+    expect(phases).toEqual(['invert-from', 'invert-to', 'frames']);
+    for (let i = 0; i < 16; i++) expect(Math.abs(images.samples[i]! - a[i]!)).toBeLessThan(0.05);
+    for (let i = 0; i < 16; i++) expect(Math.abs(images.samples[32 + i]! - b[i]!)).toBeLessThan(0.05);
+    await expect(interpolate(model, config, { images: x0 }, { seed: 1 }, { frames: 3, steps: 5, items: 1 })).rejects.toThrow(/has 48 values; one frame is 1 × 16/);
   });
 });

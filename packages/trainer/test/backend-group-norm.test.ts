@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { fusedGroupNorm, fusedGroupNormAvailable } from '../src/node.js';
+import type { WasmBackendMemory } from '../src/backend/wasm-heap.js';
+import { simdKernels } from '../src/backend/wasm-simd-kernels.js';
 import { KERNEL_BACKENDS, useTrainingKernels } from './kernel-backends.js';
 import { maxAbsDiff } from '../../../test/arrays.js';
 
@@ -56,6 +58,35 @@ describe('fused GroupNorm kernels', () => {
       for (const [i, name] of ['y', 'dx', 'dγ', 'dβ'].entries()) {
         expect(maxAbsDiff(fused[i]!, reference[i]!), name).toBeLessThan(2e-5);
       }
+    });
+  }
+
+  for (const [shape, groups] of [
+    [[4, 9, 9, 64], 8],
+    [[2, 7, 5, 12], 4], // 12 channels: SIMD in blocks of 4 across group boundaries
+    [[3, 5, 4, 6], 3], // 6 channels: not a multiple of 4, the JS loops on wasm too
+  ] as const) {
+    it(`wasm's SIMD passes equal the cpu backend's JS loops bit for bit, [${shape}] in ${groups} groups`, async () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const c = shape[3];
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor4d(values(n, 5, 2), [...shape]);
+          const dy = tf.tensor4d(values(n, 6), [...shape]);
+          const gamma = tf.tensor1d(values(c, 7, 1));
+          const beta = tf.tensor1d(values(c, 8));
+          const attrs = { groups, epsilon: EPS };
+          const [y, mean, rstd] = tf.engine().runKernel('OnnxDdpmGroupNorm', { x, gamma, beta }, attrs) as tf.Tensor[];
+          const grads = tf.engine().runKernel('OnnxDdpmGroupNormGrad', { dy, x, gamma, mean: mean!, rstd: rstd! }, attrs) as tf.Tensor[];
+          return [y!, mean!, rstd!, ...grads].map((t) => Array.from(t.dataSync()));
+        });
+      };
+      const wasm = await run('wasm');
+      if (c % 4 === 0) expect(simdKernels(tf.backend() as unknown as WasmBackendMemory), 'this engine runs wasm SIMD').not.toBeNull();
+      const cpu = await run('cpu');
+      for (const [i, name] of ['y', 'mean', 'rstd', 'dx', 'dγ', 'dβ'].entries()) expect(wasm[i], name).toEqual(cpu[i]);
+      expect(wasm[3]!.some((v) => Math.abs(v) > 0.1)).toBe(true);
     });
   }
 

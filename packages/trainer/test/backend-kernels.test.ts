@@ -36,9 +36,15 @@ const CASES: ConvCase[] = [
   { name: '1×1 s1 28×28 (shortcut)', batch: 3, size: 28, kernel: 1, stride: 1, pad: 'valid', inCh: 4, outCh: 6 },
   { name: '1×1 s2 same 7×7', batch: 1, size: 7, kernel: 1, stride: 2, pad: 'same', inCh: 3, outCh: 2 },
   { name: '3×3 s1 same 28×28', batch: 1, size: 28, kernel: 3, stride: 1, pad: 'same', inCh: 1, outCh: 8 },
-  { name: '3×3 s1 explicit 1 9×9 (wasm: per-tap GEMMs)', batch: 3, size: 9, kernel: 3, stride: 1, pad: explicit(1, 1, 1, 1), inCh: 5, outCh: 6 },
-  { name: '5×5 s1 same 8×8 (wasm: per-tap GEMMs, 2-wide gaps)', batch: 2, size: 8, kernel: 5, stride: 1, pad: 'same', inCh: 3, outCh: 4 },
-  { name: '3×3 s1 same 40×40 (wasm: per-tap GEMMs over 2 chunks of images)', batch: 4, size: 40, kernel: 3, stride: 1, pad: 'same', inCh: 2, outCh: 3 },
+  { name: '3×3 s1 explicit 1 9×9 (wasm: channels padded to SIMD tiles)', batch: 3, size: 9, kernel: 3, stride: 1, pad: explicit(1, 1, 1, 1), inCh: 5, outCh: 6 },
+  { name: '5×5 s1 same 8×8 (wasm: channels padded to SIMD tiles)', batch: 2, size: 8, kernel: 5, stride: 1, pad: 'same', inCh: 3, outCh: 4 },
+  { name: '3×3 s1 same 40×40', batch: 4, size: 40, kernel: 3, stride: 1, pad: 'same', inCh: 2, outCh: 3 },
+  // Channels by 4 in and by 8 out: whole SIMD tiles, no padding.
+  { name: '3×3 s1 same 9×9 (wasm: SIMD rows)', batch: 2, size: 9, kernel: 3, stride: 1, pad: 'same', inCh: 8, outCh: 16 },
+  { name: '3×3 s2 explicit 1 10×10 (wasm: SIMD rows, strided)', batch: 2, size: 10, kernel: 3, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 4, outCh: 8 },
+  { name: '4×4 s2 asymmetric explicit 7×7 (wasm: SIMD rows)', batch: 1, size: 7, kernel: 4, stride: 2, pad: explicit(2, 0, 1, 2), inCh: 4, outCh: 8 },
+  { name: '1×1 s1 valid 5×5 (wasm: SIMD rows)', batch: 3, size: 5, kernel: 1, stride: 1, pad: 'valid', inCh: 12, outCh: 8 },
+  { name: '5×5 s1 valid 9×9 (wasm: SIMD rows, rows and columns cut)', batch: 1, size: 9, kernel: 5, stride: 1, pad: 'valid', inCh: 4, outCh: 8 },
 ];
 
 /** Deterministic values in [−1, 1). */

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { fusedSwish, fusedSwishAvailable } from '../src/backend/index.js';
+import type { WasmBackendMemory } from '../src/backend/wasm-heap.js';
+import { simdKernels } from '../src/backend/wasm-simd-kernels.js';
 import { KERNEL_BACKENDS, useTrainingKernels } from './kernel-backends.js';
 
 /** Deterministic values in [−scale, scale). */
@@ -68,6 +70,32 @@ describe('Swish with the one-pass gradient kernel', () => {
       expect(Math.abs(dx[i]! - numeric), `x = ${x[i]}`).toBeLessThan(1e-5);
     }
   });
+
+  for (const shape of [
+    [4, 9, 9, 64],
+    [3, 5, 7, 3], // 315 floats: SIMD for 312, the JS loop for the last 3
+    [1, 1, 1, 2], // shorter than one SIMD vector
+  ]) {
+    it(`wasm's SIMD loop equals the cpu backend's JS loop bit for bit, [${shape}]`, async () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const inputs = [values(n, 5, 8), values(n, 6, 1), values(n, 7, 0.5).map((v) => v + 0.5)];
+      const dx = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const [x, dy, s] = inputs.map((v) => tf.tensor(v, shape));
+          return (tf.engine().runKernel('OnnxDdpmSwishGrad', { dy: dy!, x: x!, s: s! }) as tf.Tensor[])[0]!;
+        });
+      };
+      const wasm = await dx('wasm');
+      expect(simdKernels(tf.backend() as unknown as WasmBackendMemory), 'this engine runs wasm SIMD').not.toBeNull();
+      const wasmValues = Array.from(wasm.dataSync());
+      wasm.dispose();
+      const cpu = await dx('cpu');
+      expect(wasmValues).toEqual(Array.from(cpu.dataSync()));
+      expect(wasmValues.some((v) => Math.abs(v) > 0.1)).toBe(true);
+      cpu.dispose();
+    });
+  }
 
   it('the kernel rejects inputs whose shapes differ, saying which', async () => {
     await tf.setBackend('wasm');

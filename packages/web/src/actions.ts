@@ -1,10 +1,10 @@
 // Everything that changes the page's state: loading the runtime and models, switching runtime,
 // running and stopping. Each action replaces the messages with its own outcome.
 import { readSettings, writeUrl } from './settings.js';
-import { defaultEp, type Message, type PageState, type RunProgress, type Store } from './state.js';
+import { defaultEp, isRunning, type Message, type PageState, type RunProgress, type Store } from './state.js';
 import type { PreviewLayoutFor } from './panels/output-panel.js';
 import { type SamplerClient, StoppedError } from './worker/client.js';
-import type { RunEvent, RuntimeInfo, WebExecutionProvider } from './worker/protocol.js';
+import type { ModelInfo, RunEvent, RunSettings, RuntimeInfo, WebExecutionProvider } from './worker/protocol.js';
 
 /** An error's text, said once: "x: not an ONNX model: not an ONNX model: …" → "x: not an ONNX model: …". */
 export function messageOf(err: unknown): string {
@@ -50,8 +50,11 @@ async function readWithProgress(res: Response, onProgress: (fraction: number | n
   return bytes;
 }
 
-/** `previewLayout`: how the worker draws x̂₀ previews for a run (undefined: the page draws them). */
-export function createActions(store: Store, client: SamplerClient, previewLayout: PreviewLayoutFor): Actions {
+/**
+ * `previewLayout`: how the worker draws x̂₀ previews for a run (undefined: the page draws them);
+ * `readStart`: the run's start (an image, a mask) from the "Start from" fields, or undefined = noise.
+ */
+export function createActions(store: Store, client: SamplerClient, previewLayout: PreviewLayoutFor, readStart: (model: ModelInfo) => RunSettings['start']): Actions {
   /** The runtime the user asked for; the loaded model's runtime is what the page shows. */
   let wantedEp: WebExecutionProvider = 'wasm';
 
@@ -176,10 +179,11 @@ export function createActions(store: Store, client: SamplerClient, previewLayout
 
   async function generate(): Promise<void> {
     const s = store.get();
-    if (!s.model || s.run || s.busy) return;
+    if (!s.model || isRunning(s) || s.busy) return;
     let record: ReturnType<typeof readSettings>;
     try {
       record = readSettings(s.model.info);
+      record.start = readStart(s.model.info);
     } catch (err) {
       store.set({ messages: [{ level: 'error', text: messageOf(err) }] });
       return;

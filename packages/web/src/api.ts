@@ -18,6 +18,21 @@ export interface SampleHookOptions {
   classLabels?: Numbers | null;
   guidance?: number;
   schedulerConfigJson?: string;
+  /** img2img / inpainting: one item to start from (every item of the batch), its strength, a mask (1 = keep) and resampling. */
+  start?: { x0: Numbers; strength: number; mask?: Numbers; resample?: number };
+}
+
+/** An interpolation: seeds or one frame's images at each end (`onnx-ddpm interpolate`). */
+export interface InterpolateHookOptions {
+  from: { seed: number } | { images: Numbers };
+  to: { seed: number } | { images: Numbers };
+  frames: number;
+  steps: number;
+  /** Items per frame (1 image, or the points of a 2-D model). */
+  items: number;
+  /** One label per item of a frame, or null. */
+  classLabels?: Numbers | null;
+  schedulerConfigJson?: string;
 }
 
 export interface OnnxDdpmHook {
@@ -31,8 +46,11 @@ export interface OnnxDdpmHook {
     classLabels: Numbers | null,
   ): Promise<{ output: Float32Array; ep: string }>;
   sample(modelBytes: Bytes, ep: WebExecutionProvider, opts: SampleHookOptions): Promise<{ samples: Float32Array; shape: number[]; ep: string; msPerStep: number; modelMsPerStep: number }>;
+  interpolate(modelBytes: Bytes, ep: WebExecutionProvider, opts: InterpolateHookOptions): Promise<{ samples: Float32Array; shape: number[]; ep: string }>;
   scheduleTables(schedulerConfigJson: string): Record<string, number[]>;
 }
+
+const end = (e: InterpolateHookOptions['from']) => ('seed' in e ? { seed: e.seed } : { images: Float32Array.from(e.images) });
 
 function toBytes(b: Bytes): Uint8Array {
   if (b instanceof Uint8Array) return b;
@@ -71,8 +89,26 @@ export function installHook(client: SamplerClient, ready: Promise<unknown>): Onn
           batch: opts.batch,
           classLabels: opts.classLabels ? Int32Array.from(opts.classLabels) : null,
           guidance: opts.guidance,
+          start: opts.start && {
+            x0: Float32Array.from(opts.start.x0),
+            strength: opts.start.strength,
+            mask: opts.start.mask && Float32Array.from(opts.start.mask),
+            resample: opts.start.resample,
+          },
         },
       });
+    },
+    async interpolate(modelBytes, ep, opts) {
+      const settings = {
+        from: end(opts.from),
+        to: end(opts.to),
+        frames: opts.frames,
+        steps: opts.steps,
+        items: opts.items,
+        classLabels: opts.classLabels ? Int32Array.from(opts.classLabels) : null,
+      };
+      const r = await client.interpolate(settings, () => undefined, { bytes: toBytes(modelBytes), ep: checkEp(ep), schedulerConfigJson: opts.schedulerConfigJson });
+      return { samples: r.samples, shape: r.shape, ep: r.executionProvider };
     },
     scheduleTables(schedulerConfigJson) {
       const tables = computeTables(parseSchedulerConfig(schedulerConfigJson));

@@ -5,6 +5,8 @@ import { createActions } from './actions.js';
 import { installHook } from './api.js';
 import { mountIntroLinks } from './intro.js';
 import { mountModeTabs } from './mode-tabs.js';
+import { mountEditPanel } from './panels/edit-panel.js';
+import { mountInterpolatePanel } from './panels/interpolate-panel.js';
 import { mountModelPanel } from './panels/model-panel.js';
 import { mountOutputPanel } from './panels/output-panel.js';
 import { mountSamplePanel } from './panels/sample-panel.js';
@@ -17,7 +19,8 @@ import { SamplerClient } from './worker/client.js';
 const store = createStore(initialState);
 const client = new SamplerClient();
 const output = mountOutputPanel(store, client);
-const actions = createActions(store, client, output.previewLayout);
+const startFrom = mountEditPanel(store, document.getElementById('start-from') as HTMLFieldSetElement);
+const actions = createActions(store, client, output.previewLayout, startFrom.readStart);
 
 store.subscribe((s) => {
   document.body.dataset.state = pageStatus(s);
@@ -25,6 +28,7 @@ store.subscribe((s) => {
 mountIntroLinks(document.getElementById('intro-links')!, __REPOSITORY_URL__);
 mountModelPanel(store, actions);
 const { urlEp } = mountSamplePanel(store, actions);
+mountInterpolatePanel(store, client, document.getElementById('interpolate-panel')!);
 
 // onnxruntime-web loads in the worker while the default model downloads here.
 // `?threads=N` overrides the wasm thread count (benchmarks want every core; the page leaves one free).

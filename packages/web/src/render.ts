@@ -24,7 +24,7 @@ const LABEL_GRAY = '#222';
 const PADDING_GRAY = 128;
 
 /** RGBA pixels of a gray or RGB Raster, for putImageData. */
-function toImageData(r: Raster): ImageData {
+export function toImageData(r: Raster): ImageData {
   const out = new ImageData(r.width, r.height);
   for (let i = 0, n = r.width * r.height; i < n; i++) {
     for (let c = 0; c < 3; c++) out.data[i * 4 + c] = r.data[i * r.channels + (r.channels === 1 ? 0 : c)]!;
@@ -93,7 +93,7 @@ function drawClassRows(canvas: Canvas, p: BatchPicture, scale: number, labelScal
   });
 }
 
-async function svgImage(svg: string): Promise<HTMLImageElement> {
+export async function svgImage(svg: string): Promise<HTMLImageElement> {
   const img = new Image();
   const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
   try {

@@ -70,6 +70,8 @@ export interface PageState {
   messages: Message[];
   /** The last stopped run: the step it had finished when Stop reached the worker, and the step it ended after. */
   lastStop: { requestedAfterStep: number; endedAfterStep: number } | null;
+  /** An editing job other than Sample's runs (the interpolation strip) while it runs: it holds the model like a run. */
+  edit: { kind: 'interpolate' } | null;
 }
 
 /** Called after each change with the state before it (null on the first call: render everything). */
@@ -108,11 +110,17 @@ export const initialState: PageState = {
   outcome: 'ready',
   messages: [],
   lastStop: null,
+  edit: null,
 };
+
+/** Whether the model is in use (a run or an editing job): fields, files and the runtime stay as they are. */
+export function isRunning(s: PageState): boolean {
+  return !!s.run || !!s.edit;
+}
 
 /** body[data-state], which the browser tests and scripts wait on. */
 export function pageStatus(s: PageState): 'loading' | 'ready' | 'running' | 'done' | 'error' {
-  if (s.run) return 'running';
+  if (isRunning(s)) return 'running';
   if (s.busy) return 'loading';
   if (!s.model) return 'error';
   return s.outcome;

@@ -1,10 +1,9 @@
 import { basename } from 'node:path';
-import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import { ddim, PhiloxNoise } from '@onnx-ddpm/schedule';
+import type { InterpolationEnd, OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { type Command, intFlag, type OptionValues, requiredString, stringFlag, UsageError } from '../command.js';
 import { openDenoiser } from '../open-model.js';
 import { checkOutputPath, writeOutputs } from '../output.js';
-import { executionProvidersFlag, loadNodeSampler, type SamplerNode, samplerUserError } from '../sampler-flags.js';
+import { executionProvidersFlag, loadNodeSampler, samplerUserError } from '../sampler-flags.js';
 import { classLabelsFlag, loadInit } from './sample-init.js';
 
 type Endpoint = { seed: number } | { path: string };
@@ -59,31 +58,20 @@ export const interpolateCommand: Command = {
       if (outPath && !isImage && !isPoints) throw new UsageError(`--out draws images or 2-D points; this model makes [${info.sampleShape.join(', ')}] (use --save-npy)`);
       // One frame: one image, or n points (their latents interpolated together as one vector).
       const items = isImage ? 1 : nFlag;
-      const itemSize = info.sampleShape.reduce((a, b) => a * b, 1);
       const frameLabels = classLabelsFlag(classFlag, info, items, 'none');
-      const latent = async (e: Endpoint, flag: 'from' | 'to'): Promise<Float32Array> => {
-        const x = new Float32Array(items * itemSize);
-        if ('seed' in e) {
-          new PhiloxNoise(e.seed).fill(0, x);
-          return x;
-        }
+      const end = async (e: Endpoint, flag: 'from' | 'to'): Promise<InterpolationEnd> => {
+        if ('seed' in e) return e;
         const notes: string[] = [];
         const image = await loadInit(sampler, e.path, info, values.resize === true, notes, flag);
         for (const note of notes) warn(note);
         if (image.count !== items) throw new UsageError(`--${flag} ${e.path} holds ${image.count} items; one frame is ${items}`);
-        return (await sampler.invert(model!, source.config, image.data, { steps, classLabels: frameLabels })).samples;
+        return { images: image.data };
       };
-      const path = sampler.interpolateLatents(await latent(from, 'from'), await latent(to, 'to'), frames);
-      const labels = frameLabels && Int32Array.from({ length: frames * items }, (_, i) => frameLabels[i % items]!);
-      // Inverted endpoints need the unclipped ODE that inverted them; seeds get the model's own DDIM
-      // (x̂_0 clipping as configured, which this project's models sample better with).
-      const seedsOnly = 'seed' in from && 'seed' in to;
-      const result = seedsOnly
-        ? await sampler.sample(model, ddim(source.config, { steps }), { batch: frames * items, from: { latents: path }, classLabels: labels })
-        : await sampler.reconstruct(model, source.config, path, { steps, classLabels: labels });
+      const ends = [await end(from, 'from'), await end(to, 'to')] as const;
+      const result = await sampler.interpolate(model, source.config, ends[0], ends[1], { frames, steps, items, classLabels: frameLabels });
       const files: { path: string; bytes: Uint8Array }[] = [];
       const title = `${describeEndpoint(from)} → ${describeEndpoint(to)}`;
-      if (outPath) files.push({ path: outPath, bytes: await drawStrip(sampler, result.samples, frames, info.sampleShape) });
+      if (outPath) files.push({ path: outPath, bytes: await sampler.encodeInterpolationStrip(result.samples, frames, info.sampleShape) });
       if (npyPath) files.push({ path: npyPath, bytes: sampler.encodeNpy(result.samples, [frames * items, ...info.sampleShape]) });
       await writeOutputs(files);
       process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}: ${frames} frames ${title}, DDIM ${steps} steps on ${model.executionProvider}\n`);
@@ -95,12 +83,3 @@ export const interpolateCommand: Command = {
     }
   },
 };
-
-/** Frames side by side: an image strip labelled with α, or one scatter plot per frame. */
-async function drawStrip(sampler: SamplerNode, samples: Float32Array, frames: number, itemShape: readonly number[]): Promise<Uint8Array> {
-  const per = samples.length / frames;
-  const frame = (f: number) => samples.subarray(f * per, (f + 1) * per);
-  const alphas = Array.from({ length: frames }, (_, f) => `α ${(f / (frames - 1)).toFixed(2)}`);
-  if (itemShape.length === 3) return sampler.encodeImageStrip([{ label: '', images: alphas.map((_, f) => frame(f)) }], alphas, itemShape);
-  return sampler.encodeSvgPng(sampler.scatterStripSvg(alphas.map((_, f) => frame(f)), alphas));
-}

@@ -1,60 +1,23 @@
-import { blankRaster, blit, defaultScale, itemToRaster } from './pixels.js';
+import { imageStripPicture, type StripRow } from './image-strip-picture.js';
+import { interpolationStrip } from './interpolation-strip.js';
 import { rasterToPng } from './raster-png.js';
-import { escapeXml } from './svg-text.js';
+import { encodeSvgPng } from './scatter.js';
 
-/** One labelled row of a strip: one CHW image in [−1, 1] per column. */
-export interface StripRow {
-  label: string;
-  images: Float32Array[];
-}
+export type { StripRow };
 
-const GAP = 4;
-const TOP = 20;
-const FONT = 'font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="12" fill="#222"';
-
-/**
- * Rows of same-sized images on a white background, a label above each column and left of each
- * row (drawn as an SVG overlay), as an RGB PNG. `itemShape` is [C, H, W]; each image is
- * upscaled by `scale` (default: at least 48 px wide).
- */
+/** {@link imageStripPicture} as an RGB PNG: rows of images, a label above each column and left of each row. */
 export async function encodeImageStrip(
   rows: readonly StripRow[],
   columnLabels: readonly string[],
   itemShape: readonly number[],
   opts: { scale?: number } = {},
 ): Promise<Buffer> {
-  if (itemShape.length !== 3) throw new Error(`encodeImageStrip: itemShape must be [C, H, W], got [${itemShape.join(', ')}]`);
-  const [c, h, w] = itemShape as [number, number, number];
-  if (c !== 1 && c !== 3) throw new Error(`images need 1 (gray) or 3 (RGB) channels, got C = ${c}`);
-  const columns = columnLabels.length;
-  if (rows.length === 0 || columns === 0) throw new Error('encodeImageStrip: nothing to draw');
-  for (const row of rows) {
-    if (row.images.length !== columns) {
-      throw new Error(`strip row '${row.label}' has ${row.images.length} images for ${columns} column labels`);
-    }
-    for (const image of row.images) {
-      if (image.length !== c * h * w) throw new Error(`strip row '${row.label}': an image has ${image.length} values, [${c}, ${h}, ${w}] needs ${c * h * w}`);
-    }
-  }
-  const scale = opts.scale ?? defaultScale(h, w);
-  const cellW = w * scale;
-  const cellH = h * scale;
-  const left = Math.max(0, ...rows.map((r) => r.label.length)) * 8 + (rows.some((r) => r.label) ? 2 * GAP : GAP);
-  const width = left + columns * (cellW + GAP);
-  const height = TOP + rows.length * (cellH + GAP);
-  const canvas = blankRaster(width, height, 3, 255);
-  const text: string[] = [];
-  columnLabels.forEach((label, j) => {
-    const x = left + j * (cellW + GAP) + cellW / 2;
-    text.push(`<text x="${x}" y="${TOP - 6}" text-anchor="middle" ${FONT}>${escapeXml(label)}</text>`);
-  });
-  rows.forEach((row, i) => {
-    const y = TOP + i * (cellH + GAP);
-    text.push(`<text x="${left - GAP}" y="${y + cellH / 2 + 4}" text-anchor="end" ${FONT}>${escapeXml(row.label)}</text>`);
-    row.images.forEach((image, j) => {
-      blit(canvas, itemToRaster(image, 0, c, h, w, scale), left + j * (cellW + GAP), y);
-    });
-  });
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${text.join('')}</svg>`;
-  return rasterToPng(canvas, svg);
+  const { raster, overlaySvg } = imageStripPicture(rows, columnLabels, itemShape, opts);
+  return rasterToPng(raster, overlaySvg);
+}
+
+/** An interpolation's strip ({@link interpolationStrip}) as a PNG. */
+export async function encodeInterpolationStrip(samples: Float32Array, frames: number, itemShape: readonly number[]): Promise<Buffer> {
+  const strip = interpolationStrip(samples, frames, itemShape);
+  return 'svg' in strip ? encodeSvgPng(strip.svg) : rasterToPng(strip.image.raster, strip.image.overlaySvg);
 }

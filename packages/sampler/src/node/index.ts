@@ -2,8 +2,8 @@
 export * from '../index.js';
 export { encodeImageGrid, encodeImages } from '../io/image-grid.js';
 export { decodeImageRaster, decodeImageTensor, type ImageTensor } from '../io/image-read.js';
-export { encodeImageStrip, type StripRow } from '../io/image-strip.js';
-export { ImageShapeError, type LoadedImage, loadImageForModel, loadMaskImage } from '../io/image-load.js';
+export { encodeImageStrip, encodeInterpolationStrip } from '../io/image-strip.js';
+export { type LoadedImage, loadImageForModel, loadMaskImage } from '../io/image-load.js';
 export { type MatmulBench, measureMatmulGflops } from '../io/matmul-bench-node.js';
 export type { FlopCount } from '../io/model-flops.js';
 export { measureModelFlops } from '../io/model-flops-node.js';

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor } from './as-tensor.js';
 import { type ConvGradAttrs, convGeometry } from './conv-geometry.js';
-import { conv2dBackpropFilterByTaps, tapProductsApply } from './conv-backprop-filter-taps.js';
 import { splitSignedPadding } from './conv-padding.js';
 import type { WasmBackendMemory } from './wasm-heap.js';
+import { simdKernels } from './wasm-simd-kernels.js';
+import { conv2dBackpropFilterByRows } from './conv-backprop-filter-rows.js';
 
 interface BackpropFilterAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
@@ -41,7 +42,8 @@ export function conv2dBackpropFilterViaConv(
 
 /**
  * Kernel config factory: Conv2DBackpropFilter for `backendName`, built on that backend's forward
- * Conv2D; on wasm, stride-1 'same' convolutions use per-tap XNNPACK GEMMs instead (2–3× faster).
+ * Conv2D; on wasm with SIMD, from SIMD row products instead (as fast per FLOP as XNNPACK's forward
+ * convolution, and 1.6× the per-tap XNNPACK GEMMs that came before).
  */
 export function conv2dBackpropFilterKernel(backendName: string): tf.KernelConfig {
   return {
@@ -53,9 +55,9 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelConfig
       const dy = asTensor<tf.Rank.R4>(inputs['dy']);
       if (backendName === 'wasm') {
         const g = convGeometry('Conv2DBackpropFilter', x.shape, a.filterShape, a);
-        if (tapProductsApply(g) && x.dtype === 'float32' && dy.dtype === 'float32') {
-          return conv2dBackpropFilterByTaps(x, dy, g, backend as unknown as WasmBackendMemory);
-        }
+        const memory = backend as unknown as WasmBackendMemory;
+        const simd = x.dtype === 'float32' && dy.dtype === 'float32' ? simdKernels(memory) : null;
+        if (simd != null) return conv2dBackpropFilterByRows(x, dy, g, memory, simd);
       }
       return conv2dBackpropFilterViaConv(x, dy, a.filterShape, a);
     },

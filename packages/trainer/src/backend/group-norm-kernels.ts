@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { access } from './float-access.js';
 import { type Floats, type GroupNormShape, groupNormBackward, groupNormForward } from './group-norm-math.js';
+import { simdGroupNormPasses } from './group-norm-simd.js';
+import type { WasmBackendMemory } from './wasm-heap.js';
 
 /** Kernel names of the fused GroupNorm (ours; no TF.js backend has them). */
 export const GROUP_NORM_KERNEL = 'OnnxDdpmGroupNorm';
@@ -18,6 +20,11 @@ function shapeOf(x: tf.TensorInfo, groups: number): GroupNormShape {
   return { items, positions: h * w, channels, groups };
 }
 
+/** On wasm, the passes as SIMD loops (allocated before any heap array is taken); JS loops elsewhere. */
+function simdPasses(backendName: 'wasm' | 'cpu', backend: unknown, channels: number) {
+  return backendName === 'wasm' ? simdGroupNormPasses(backend as WasmBackendMemory, channels) : null;
+}
+
 /** Fused GroupNorm forward (inputs x, gamma, beta → y, mean, rstd) for a JS/wasm backend. */
 export function groupNormKernel(backendName: 'wasm' | 'cpu'): tf.KernelConfig {
   return {
@@ -27,10 +34,15 @@ export function groupNormKernel(backendName: 'wasm' | 'cpu'): tf.KernelConfig {
       const { groups, epsilon } = attrs as unknown as GroupNormAttrs;
       const x = inputs['x']!;
       const s = shapeOf(x, groups);
+      const simd = simdPasses(backendName, backend, s.channels);
       const mem = access(backendName, backend);
       const out = mem.outputs([x.shape, [s.items, groups], [s.items, groups]]);
       const [y, mean, rstd] = out.floats() as [Floats, Floats, Floats];
-      groupNormForward(mem.input(x), mem.input(inputs['gamma']!), mem.input(inputs['beta']!), s, epsilon, y, mean, rstd);
+      try {
+        groupNormForward(mem.input(x), mem.input(inputs['gamma']!), mem.input(inputs['beta']!), s, epsilon, y, mean, rstd, simd?.passes);
+      } finally {
+        simd?.release();
+      }
       return out.infos;
     },
   };
@@ -45,13 +57,18 @@ export function groupNormGradKernel(backendName: 'wasm' | 'cpu'): tf.KernelConfi
       const { groups } = attrs as unknown as GroupNormAttrs;
       const x = inputs['x']!;
       const s = shapeOf(x, groups);
+      const simd = simdPasses(backendName, backend, s.channels);
       const mem = access(backendName, backend);
       const out = mem.outputs([x.shape, [s.channels], [s.channels]]);
       const [dx, dGammaOut, dBetaOut] = out.floats() as [Floats, Floats, Floats];
       const dGamma = new Float64Array(s.channels);
       const dBeta = new Float64Array(s.channels);
       const input = (name: string) => mem.input(inputs[name]!);
-      groupNormBackward(input('dy'), input('x'), input('gamma'), input('mean'), input('rstd'), s, dx, dGamma, dBeta);
+      try {
+        groupNormBackward(input('dy'), input('x'), input('gamma'), input('mean'), input('rstd'), s, dx, dGamma, dBeta, simd?.passes);
+      } finally {
+        simd?.release();
+      }
       dGammaOut.data.set(dGamma, dGammaOut.offset);
       dBetaOut.data.set(dBeta, dBetaOut.offset);
       return out.infos;

@@ -12,11 +12,28 @@ export interface GroupNormShape {
   groups: number;
 }
 
+/** The two kinds of pass the GroupNorm kernels make over a tensor (JS loops here; SIMD on wasm, see group-norm-simd.ts). */
+export interface GroupNormPasses {
+  /** Per-channel Σ_p a[n, p, c] into sumA and Σ_p a·b (a·a when `b` is null) into sumAB, float64, in position order. */
+  channelSums(a: Floats, b: Floats | null, s: GroupNormShape, n: number, sumA: Float64Array, sumAB: Float64Array): void;
+  /** out[n, p, c] = a[n, p, c]·scale[c] + b[n, p, c]·bScale[c] + shift[c] for item n (`b` optional). */
+  affinePass(
+    a: Floats,
+    scale: Float64Array,
+    b: Floats | null,
+    bScale: Float64Array,
+    shift: Float64Array,
+    out: Floats,
+    s: GroupNormShape,
+    n: number,
+  ): void;
+}
+
 /** Positions per tile: a tile of an item (TILE × channels floats) stays in L1 across the channel loop. */
 const TILE = 32;
 
 /**
- * Per-channel Σ_p a[n, p, c] (and Σ_p a·b when `b` is given) of item n, in float64. Tile by tile
+ * Per-channel Σ_p a[n, p, c] and Σ_p a·b (a·a without `b`) of item n, in float64. Tile by tile
  * of positions, one channel at a time with register accumulators (each channel still sums over p
  * in order, so the result does not depend on the tile size).
  */
@@ -52,7 +69,7 @@ function channelSums(a: Floats, b: Floats | null, s: GroupNormShape, n: number, 
   }
 }
 
-/** out[n, p, c] = a[n, p, c]·scale[c] + b[n, p, c]·bScale[c] + shift[c] for item n (`b` optional), tile by tile, channel by channel. */
+/** GroupNormPasses.affinePass tile by tile, channel by channel. */
 function affinePass(
   a: Floats,
   scale: Float64Array,
@@ -87,6 +104,9 @@ function affinePass(
   }
 }
 
+/** The passes as JS loops over float32 arrays (any backend). */
+export const JS_PASSES: GroupNormPasses = { channelSums, affinePass };
+
 /**
  * y = γ·(x − μ)·r + β per (item, group), r = 1/√(σ² + ε), with μ, σ² over the group's positions and
  * channels (two passes over x: float64 Σx and Σx², then y). Writes mean and rstd [items, groups].
@@ -100,6 +120,7 @@ export function groupNormForward(
   y: Floats,
   mean: Floats,
   rstd: Floats,
+  passes: GroupNormPasses = JS_PASSES,
 ): void {
   const c = s.channels;
   const per = c / s.groups;
@@ -109,7 +130,7 @@ export function groupNormForward(
   const scale = new Float64Array(c);
   const shift = new Float64Array(c);
   for (let n = 0; n < s.items; n++) {
-    channelSums(x, null, s, n, sumX, sumXX);
+    passes.channelSums(x, null, s, n, sumX, sumXX);
     for (let g = 0; g < s.groups; g++) {
       let sx = 0;
       let sxx = 0;
@@ -126,7 +147,7 @@ export function groupNormForward(
         shift[k] = beta.data[beta.offset + k]! - mu * scale[k]!;
       }
     }
-    affinePass(x, scale, null, scale, shift, y, s, n);
+    passes.affinePass(x, scale, null, scale, shift, y, s, n);
   }
 }
 
@@ -145,6 +166,7 @@ export function groupNormBackward(
   dx: Floats,
   dGamma: Float64Array,
   dBeta: Float64Array,
+  passes: GroupNormPasses = JS_PASSES,
 ): void {
   const c = s.channels;
   const per = c / s.groups;
@@ -155,7 +177,7 @@ export function groupNormBackward(
   const xScale = new Float64Array(c);
   const shift = new Float64Array(c);
   for (let n = 0; n < s.items; n++) {
-    channelSums(dy, x, s, n, sumDy, sumDyX);
+    passes.channelSums(dy, x, s, n, sumDy, sumDyX);
     for (let g = 0; g < s.groups; g++) {
       const mu = mean.data[mean.offset + n * s.groups + g]!;
       const r = rstd.data[rstd.offset + n * s.groups + g]!;
@@ -178,6 +200,6 @@ export function groupNormBackward(
         shift[k] = r * (mu * r * meanDxhXh - meanDxh);
       }
     }
-    affinePass(dy, dyScale, x, xScale, shift, dx, s, n);
+    passes.affinePass(dy, dyScale, x, xScale, shift, dx, s, n);
   }
 }

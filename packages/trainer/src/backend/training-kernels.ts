@@ -28,8 +28,9 @@ function replaceKernel(config: tf.KernelConfig): void {
 /**
  * Registers our training kernels on a JS/wasm backend (idempotent). Call after the backend has been
  * initialised (so stock kernels' setup has run):
- * - Conv2DBackpropFilter (wasm: missing; cpu: ~50× slower) from one forward Conv2D, on wasm from
- *   per-tap XNNPACK GEMMs where the convolution is stride-1 'same';
+ * - Conv2DBackpropFilter (wasm: missing; cpu: ~50× slower) from one forward Conv2D; on wasm from
+ *   SIMD row products straight from x and dy (conv-backprop-filter-rows.ts);
+ * - on wasm, GroupNorm's and Swish's gradient passes as SIMD loops (wasm-simd-kernels.ts);
  * - wasm Conv2DBackpropInput (a scalar loop) from stride-1 forward Conv2Ds per output phase;
  * - wasm BatchMatMul with transposed operands routed to the XNNPACK (untransposed) path;
  * - wasm Identity and same-dtype Cast sharing the input buffer instead of copying it;

@@ -16,13 +16,17 @@ type BatchMatMulFn = (
 export interface WasmBackendMemory {
   incRef(dataId: tf.DataId): void;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
   dataIdMap: {
     get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined;
     delete(dataId: tf.DataId): boolean;
   };
   wasm: {
     HEAPF32: Float32Array;
+    HEAPF64: Float64Array;
     HEAP32: Int32Array;
+    /** The module's exports; `memory` is its WebAssembly.Memory (our SIMD kernels import it). */
+    asm: { memory: object };
     cwrap(name: string, returns: null, args: string[]): BatchMatMulFn;
     tfjs: { disposeData(id: number): void };
   };

@@ -2,7 +2,7 @@
 // the model that would run, the runtime select, and the messages.
 import type { Actions } from '../actions.js';
 import { fields } from '../settings.js';
-import { type Message, type PageState, runtimeNotice, type Store } from '../state.js';
+import { isRunning, type Message, type PageState, runtimeNotice, type Store } from '../state.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -82,7 +82,7 @@ function wireDrop(actions: Actions, store: Store): void {
     const file = e.dataTransfer?.files[0];
     const s = store.get();
     if (!file) return;
-    if (s.run) {
+    if (isRunning(s)) {
       store.set({ messages: [{ level: 'warn', text: `${file.name} was not opened: stop the run first.` }] });
       return;
     }
@@ -130,8 +130,8 @@ export function mountModelPanel(store: Store, actions: Actions): void {
     }
     if (!prev || s.runtime !== prev.runtime || s.model !== prev.model || s.busy !== prev.busy) renderRuntimeSelect(s);
     // Files may be chosen while something loads (the worker takes requests in order), not while a run uses the model.
-    ui.openModel.disabled = !!s.run;
-    ui.openConfig.disabled = !!s.run;
-    fields.ep.disabled = !!s.run || !!s.busy || !s.model;
+    ui.openModel.disabled = isRunning(s);
+    ui.openConfig.disabled = isRunning(s);
+    fields.ep.disabled = isRunning(s) || !!s.busy || !s.model;
   });
 }

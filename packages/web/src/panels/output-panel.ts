@@ -15,12 +15,14 @@ export function downloadName(r: RunRecord): string {
   if (r.method === 'ddim' && r.eta !== 0) parts.push(`eta${r.eta}`);
   if (r.classChoice !== null) parts.push(`class-${r.classChoice}`);
   if (r.guidance !== undefined) parts.push(`guidance${r.guidance}`);
+  if (r.start) parts.push(r.start.mask ? `inpaint-s${r.start.strength}` : `img2img-s${r.start.strength}`);
   parts.push(`seed${r.seed}`);
   return `${parts.join('-')}.png`;
 }
 
 function runTitle(r: RunRecord, steps: number): string {
-  return `${r.method.toUpperCase()}, ${steps} steps, seed ${r.seed}`;
+  const start = r.start ? `, ${r.start.mask ? 'inpainting' : 'img2img'} at strength ${r.start.strength}` : '';
+  return `${r.method.toUpperCase()}, ${steps} steps, seed ${r.seed}${start}`;
 }
 
 function picture(record: RunRecord, samples: Float32Array, shape: number[], title: string): BatchPicture {

@@ -3,7 +3,7 @@
 import type { Actions } from '../actions.js';
 import { isPointModel } from '../render.js';
 import { fields, readUrl, setupClasses, syncEtaField, urlClass } from '../settings.js';
-import type { Store } from '../state.js';
+import { isRunning, type Store } from '../state.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -44,15 +44,15 @@ export function mountSamplePanel(store: Store, actions: Actions): { urlEp: Retur
       setupClasses(s.model.info, wantedClass);
       wantedClass = null;
     }
-    const running = !!s.run;
-    if (prev && running === !!prev.run && s.busy === prev.busy && s.model === prev.model) return; // a step of a run: nothing to lock or unlock
+    const running = isRunning(s);
+    if (prev && running === isRunning(prev) && s.busy === prev.busy && s.model === prev.model) return; // a step of a run: nothing to lock or unlock
     const hadFocus = document.activeElement;
     for (const el of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) {
       if (el !== fields.ep) el.disabled = running;
     }
     randomSeed.disabled = running;
     generate.disabled = running || !!s.busy || !s.model;
-    stop.disabled = !running;
+    stop.disabled = !s.run;
     // Keep keyboard focus on the button that can act now.
     if (running && hadFocus === generate) stop.focus({ preventScroll: true });
     if (!running && prev?.run && (hadFocus === stop || hadFocus === document.body) && !generate.disabled) generate.focus({ preventScroll: true });

@@ -1,5 +1,16 @@
 // The page's side of the sampling worker: one request at a time per call, answered by id.
-import type { OpenResult, Reply, Request, RunEvent, RunResult, RunSettings, RuntimeInfo, StopRequest, WebExecutionProvider } from './protocol.js';
+import type {
+  InterpolateSettings,
+  OpenResult,
+  Reply,
+  Request,
+  RunEvent,
+  RunResult,
+  RunSettings,
+  RuntimeInfo,
+  StopRequest,
+  WebExecutionProvider,
+} from './protocol.js';
 
 /** A run that ended because Stop was pressed (not a failure). */
 export class StoppedError extends Error {
@@ -77,6 +88,11 @@ export class SamplerClient {
 
   run(settings: RunSettings, onEvent: (e: RunEvent) => void): Promise<RunResult> {
     return this.request({ type: 'run', settings }, onEvent);
+  }
+
+  /** An interpolation strip's frames on the loaded model (or, for the hook, on `model`); Stop ends it as a run. */
+  interpolate(settings: InterpolateSettings, onEvent: (e: RunEvent) => void, model?: Extract<Request, { type: 'interpolate' }>['model']): Promise<RunResult> {
+    return this.request({ type: 'interpolate', settings, model }, onEvent);
   }
 
   /** Ends the run in progress before its next step; its promise rejects with {@link StoppedError}. */

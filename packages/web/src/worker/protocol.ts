@@ -1,8 +1,8 @@
 // Messages between the page (worker/client.ts) and its sampling worker (worker/sampler-worker.ts).
-import type { SampleSettings, SamplingMethod, WebExecutionProvider } from '../sampler.js';
+import type { InterpolateSettings, SampleSettings, SamplingMethod, WebExecutionProvider } from '../sampler.js';
 import type { WebGpuStatus } from './webgpu-adapter.js';
 
-export type { SamplingMethod, WebExecutionProvider, WebGpuStatus };
+export type { InterpolateSettings, SamplingMethod, WebExecutionProvider, WebGpuStatus };
 
 /** The worker's runtime, once onnxruntime-web is loaded. */
 export interface RuntimeInfo {
@@ -50,6 +50,8 @@ export type Request =
   /** Opens bytes as the model to sample; the previous one stays loaded when this fails. */
   | { type: 'open'; bytes: Uint8Array; name: string; configJson?: string; ep: WebExecutionProvider }
   | { type: 'run'; settings: RunSettings }
+  /** An interpolation strip's frames, on the loaded model or (`model`, the hook's) on these bytes and provider. */
+  | { type: 'interpolate'; settings: InterpolateSettings; model?: { bytes: Uint8Array; ep: WebExecutionProvider; schedulerConfigJson?: string } }
   /** The canvas the worker draws x̂₀ previews on, so the page's main thread does not. */
   | { type: 'preview-canvas'; canvas: OffscreenCanvas }
   | { type: 'model-call'; bytes: Uint8Array; ep: WebExecutionProvider; sample: Float32Array; shape: number[]; timestep: Int32Array; classLabels: Int32Array | null }

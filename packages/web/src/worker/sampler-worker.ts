@@ -3,7 +3,17 @@
 // here, so the page's main thread stays free while a run takes seconds (wasm) or compiles shaders
 // (WebGPU). Requests are served one after another; a stop request acts at once.
 import type { SchedulerConfig } from '@onnx-ddpm/schedule';
-import { generate, loadOrt, type ModelSource, type OrtWebDenoiser, openModel, readModelBytes, type WebExecutionProvider } from '../sampler.js';
+import {
+  generate,
+  type InterpolateSettings,
+  interpolateFrames,
+  loadOrt,
+  type ModelSource,
+  type OrtWebDenoiser,
+  openModel,
+  readModelBytes,
+  type WebExecutionProvider,
+} from '../sampler.js';
 import { drawQuick } from '../render.js';
 import { modelInfo } from './model-card.js';
 import type { OpenResult, Reply, Request, RunEvent, RunResult, RuntimeInfo, RunSettings, StopRequest } from './protocol.js';
@@ -92,6 +102,35 @@ async function run(settings: RunSettings, emit: (e: RunEvent, transfer?: Transfe
   }
 }
 
+const PHASES = { 'invert-from': 'inverting the first image', 'invert-to': 'inverting the second image', frames: 'sampling the frames' } as const;
+
+/** An interpolation on the page's model (or the hook's): phases, then each step of each phase; Stop ends it. */
+async function interpolateRun(
+  settings: InterpolateSettings,
+  on: { model: OrtWebDenoiser; config: SchedulerConfig },
+  emit: (e: RunEvent, transfer?: Transferable[]) => void,
+): Promise<RunResult> {
+  const { model, config } = on;
+  const current = { abort: new AbortController(), step: 0 };
+  running = current;
+  const t0 = performance.now();
+  try {
+    const result = await interpolateFrames(model, config, {
+      ...settings,
+      signal: current.abort.signal,
+      onPhase: (phase) => emit({ kind: 'phase', text: PHASES[phase] }),
+      onStep: async (e) => {
+        current.step = e.index;
+        emit({ kind: 'step', index: e.index, total: e.total, t: e.t, elapsedMs: performance.now() - t0 });
+        await yieldToEvents();
+      },
+    });
+    return { samples: result.samples, shape: result.shape, totalMs: result.timings.totalMs, steps: result.timings.steps, executionProvider: model.executionProvider };
+  } finally {
+    running = null;
+  }
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -121,6 +160,19 @@ async function handle(req: Request, emit: (e: RunEvent, transfer?: Transferable[
       return { value: null };
     case 'run': {
       const r = await run(req.settings, emit);
+      return { value: r, transfer: [r.samples.buffer] };
+    }
+    case 'interpolate': {
+      let on: { model: OrtWebDenoiser; config: SchedulerConfig };
+      if (req.model) {
+        const { source, model } = await hookModel(req.model.bytes, req.model.ep, req.model.schedulerConfigJson);
+        if (!source.config) throw new Error('the model carries no scheduler config: pass schedulerConfigJson');
+        on = { model, config: source.config };
+      } else {
+        if (!loaded) throw new Error('no model is loaded');
+        on = { model: loaded.model, config: loaded.source.config };
+      }
+      const r = await interpolateRun(req.settings, on, emit);
       return { value: r, transfer: [r.samples.buffer] };
     }
     case 'model-call': {
