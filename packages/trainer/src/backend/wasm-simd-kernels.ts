@@ -214,7 +214,10 @@ const instances = new WeakMap<object, SimdKernels | null>();
 
 /** The SIMD kernels over `backend`'s heap, or null where this engine has no wasm SIMD. */
 export function simdKernels(backend: WasmBackendMemory): SimdKernels | null {
-  const memory = backend.wasm.asm.memory;
+  const memory = (backend.wasm.asm as { memory?: object } | undefined)?.memory;
+  // tfjs-backend-wasm's threaded build (a cross-origin-isolated page) imports a shared memory and does not
+  // export it; these kernels import an unshared one, so there the JS kernels run.
+  if (!memory || !((memory as { buffer?: unknown }).buffer instanceof ArrayBuffer)) return null;
   let kernels = instances.get(memory);
   if (kernels === undefined) {
     kernels = null;
