@@ -4,12 +4,12 @@
 // writes for the same weights and onnxruntime-node computes what the page's TF.js does on it, Sample it
 // samples it in Sample mode, Stop ends within a step and keeps the weights, an IDX file (gzipped) trains
 // the U-Net with an image-grid preview, the tabs work by keyboard, and the page stays smooth meanwhile.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadToyReference, slicedWasserstein } from '@onnx-ddpm/measure/eval';
-import { OrtDenoiser } from '@onnx-ddpm/sampler/node';
+import { encodeSvgPng, OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { activateBackend, type Checkpoint, ensureGradients, exportCheckpoint, locateNamedDataset, SeededRandom } from '@onnx-ddpm/trainer/node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,6 +236,36 @@ describe('the page in Train mode', requires(TEST_DEPS.chromium, TEST_DEPS.swifts
     expect(await ortVsPage(bytes, [1, 28, 28], 2)).toBeLessThanOrEqual(1e-4);
     await page.screenshot({ path: join(screenshotDir, 'train-idx.png'), fullPage: true });
   });
+
+  it('trains a class-conditional U-Net on an opened image folder (sub-folders are classes), decoded and resized in the worker', async () => {
+    // Two classes of 16×16 PNGs: light discs and dark squares on gray, drawn by sharp from SVG.
+    const folder = join(work, 'shapes');
+    for (const [cls, shape] of [
+      ['discs', (k: number) => `<circle cx="${5 + k}" cy="8" r="4" fill="#fff"/>`],
+      ['squares', (k: number) => `<rect x="${2 + k}" y="4" width="7" height="7" fill="#000"/>`],
+    ] as const) {
+      mkdirSync(join(folder, cls), { recursive: true });
+      for (let k = 0; k < 6; k++) {
+        const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect width="16" height="16" fill="#888"/>${shape(k)}</svg>`;
+        writeFileSync(join(folder, cls, `${k}.png`), await encodeSvgPng(svg));
+      }
+    }
+    writeFileSync(join(folder, 'notes.txt'), 'not an image: left out');
+    await page.setInputFiles('#train-folder', folder);
+    await page.waitForFunction(() => document.getElementById('train-data-info')!.textContent!.startsWith('12 images from shapes'), undefined, { timeout: 30_000 });
+    await page.fill('#train-size', '8');
+    await page.selectOption('#train-channels', '1');
+    await page.fill('#train-unet-base', '8');
+    const stats = await train({ backend: 'wasm', steps: 3, batch: 4, previewEvery: 3 });
+    expect(stats).toMatch(/^done: 3 of 3 steps/);
+    expect(await page.textContent('#train-data-info')).toBe('shapes: 12 items of 8×8×1, 2 classes');
+    const run = await page.evaluate(async () => (await window.onnxDdpmTrain.runState()).config);
+    expect([run.model.kind, run.model.numClasses, run.data.spec]).toEqual(['unet', 2, 'folder:shapes']);
+    const { name, bytes } = await exportInPage();
+    expect(name).toBe('trained-shapes-3steps.onnx');
+    expect(Buffer.from(bytes).equals(Buffer.from(await exportInNode()))).toBe(true);
+    await page.screenshot({ path: join(screenshotDir, 'train-folder.png'), fullPage: true });
+  }, 300_000);
 
   it('says what is wrong with a file that is not IDX', async () => {
     await page.setInputFiles('#train-files', { name: 'notes-idx3-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from('hello, not an IDX file') });

@@ -49,7 +49,7 @@ async function runTrainCommand(values: OptionValues, log: (line: string) => void
   const models = parseList<TrainParityModel>('models', stringFlag(values, 'models')!, TRAIN_PARITY_MODELS);
   const batch = intFlag(values, 'batch', 1)!;
   const trainer = await import('@onnx-ddpm/trainer/node');
-  const report = await runTrainParity(trainer, { backends, models, batch: { unet: batch, mlp: batch } }, log);
+  const report = await runTrainParity(trainer, { backends, models, batch: { unet: batch, mlp: batch, 'unet-small': batch } }, log);
   process.stdout.write(values.json === true ? `${reportToJson(report)}\n` : formatTrainReport(report));
   return report.pass ? 0 : 1;
 }
@@ -88,7 +88,7 @@ export const parityCommand: Command = {
     json: { type: 'boolean', description: 'print the report as JSON (a PSNR of identical images is "Infinity")' },
     train: { type: 'boolean', description: 'compare one training step (loss, gradients, Adam update) across TF.js backends instead' },
     backends: stringOption('<list>', 'with --train: TF.js backends', TRAIN_PARITY_BACKENDS.join(',')),
-    models: stringOption('<list>', 'with --train: models (default U-Net, default MLP)', TRAIN_PARITY_MODELS.join(',')),
+    models: stringOption('<list>', 'with --train: models (default U-Net, default MLP, small 8×8 U-Net)', 'unet,mlp'),
   },
   async run({ values }) {
     if (values.train === true) return runTrainCommand(values, (line) => process.stderr.write(`onnx-ddpm parity --train: ${line}\n`));

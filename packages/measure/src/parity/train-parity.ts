@@ -1,11 +1,14 @@
 import { TRAIN_TOLERANCES } from './bounds.js';
+import { ChromiumHost } from './chromium-page.js';
+import { type ChromiumTrainBackend, chromiumTrainStep } from './chromium-train.js';
 import { exp, table } from './report.js';
-import { runTrainStep, type TrainParityModel, type TrainStepOutput, trainParitySetup } from './train-step.js';
+import { RuntimeUnavailable } from './runtime.js';
+import { runTrainStep, stepOutput, type TrainParityModel, type TrainStepOutput, trainParitySetup, trainParityStep } from './train-step.js';
 
 type Trainer = typeof import('@onnx-ddpm/trainer/node');
 
-/** TF.js backends a training step is compared on (in Node; Chromium's are listed as not run). */
-export const TRAIN_PARITY_BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
+/** TF.js backends a training step is compared on: in Node, and in Chromium (the built page's training worker). */
+export const TRAIN_PARITY_BACKENDS = ['wasm', 'cpu', 'webgpu', 'chromium-wasm', 'chromium-webgpu'] as const;
 export type TrainParityBackend = (typeof TRAIN_PARITY_BACKENDS)[number];
 
 export interface TrainBackendReport {
@@ -124,14 +127,6 @@ export function compareTrainSteps(
   return report;
 }
 
-/** Backends that do not run in Node, listed so the table says what it leaves out. */
-const NOT_IN_NODE: TrainBackendReport[] = ['chromium-webgpu', 'chromium-wasm'].map((backend) => ({
-  backend,
-  status: 'skipped',
-  reason: "not run: needs the web page's Train mode (a later change); the trainer's core does bundle for the browser",
-  models: [],
-}));
-
 /**
  * One training step of each model on each selected backend (in this process, one after another), then every
  * pair of backends that ran compared per model.
@@ -144,35 +139,51 @@ export async function runTrainParity(
   const t0 = performance.now();
   const outputs = new Map<string, Map<TrainParityModel, TrainStepOutput>>();
   const backends: TrainBackendReport[] = [];
-  for (const backend of TRAIN_PARITY_BACKENDS) {
-    if (!opts.backends.includes(backend)) {
-      backends.push({ backend, status: 'skipped', reason: 'not selected (--backends)', models: [] });
-      continue;
-    }
-    let device: string;
-    try {
-      device = (await trainer.selectBackend(backend)).device;
-    } catch (err) {
-      backends.push({ backend, status: 'unavailable', reason: (err as Error).message, models: [] });
-      continue;
-    }
-    const row: TrainBackendReport = { backend, status: 'ran', device, models: [] };
-    const perModel = new Map<TrainParityModel, TrainStepOutput>();
-    try {
-      for (const model of opts.models) {
-        log(`${backend}: one training step of the ${model} (batch ${opts.batch[model]})`);
-        const out = await runTrainStep(trainer, model, opts.batch[model]);
-        perModel.set(model, out);
-        row.models.push({ model, loss: out.loss, ms: out.ms });
+  const host = new ChromiumHost();
+  try {
+    for (const backend of TRAIN_PARITY_BACKENDS) {
+      if (!opts.backends.includes(backend)) {
+        backends.push({ backend, status: 'skipped', reason: 'not selected (--backends)', models: [] });
+        continue;
       }
-      outputs.set(backend, perModel);
-    } catch (err) {
-      row.status = 'failed';
-      row.reason = (err as Error).message.split('\n')[0];
+      const inChromium = backend === 'chromium-wasm' || backend === 'chromium-webgpu';
+      let device = '';
+      if (!inChromium) {
+        try {
+          device = (await trainer.selectBackend(backend)).device;
+        } catch (err) {
+          backends.push({ backend, status: 'unavailable', reason: (err as Error).message, models: [] });
+          continue;
+        }
+      }
+      const row: TrainBackendReport = { backend, status: 'ran', models: [] };
+      const perModel = new Map<TrainParityModel, TrainStepOutput>();
+      try {
+        for (const model of opts.models) {
+          log(`${backend}: one training step of the ${model} (batch ${opts.batch[model]})`);
+          let out: TrainStepOutput;
+          if (inChromium) {
+            const { init, batch } = trainParityStep(trainer, model, opts.batch[model]);
+            const r = await chromiumTrainStep(host, backend as ChromiumTrainBackend, init, batch);
+            device = r.device;
+            out = stepOutput(r);
+          } else {
+            out = await runTrainStep(trainer, model, opts.batch[model]);
+          }
+          perModel.set(model, out);
+          row.models.push({ model, loss: out.loss, ms: out.ms });
+        }
+        outputs.set(backend, perModel);
+        row.device = device;
+      } catch (err) {
+        row.status = err instanceof RuntimeUnavailable ? 'unavailable' : 'failed';
+        row.reason = (err as Error).message.split('\n')[0];
+      }
+      backends.push(row);
     }
-    backends.push(row);
+  } finally {
+    await host.close();
   }
-  backends.push(...NOT_IN_NODE);
   const ran = [...outputs.keys()];
   const pairs: TrainPairReport[] = [];
   for (const model of opts.models) {

@@ -2,8 +2,11 @@ import type { Dataset, OneStepResult, ReplicaInit, TrainBatch, TrainConfig } fro
 
 type Trainer = typeof import('@onnx-ddpm/trainer/node');
 
-/** The models whose training step is compared: the default U-Net (Fashion-MNIST's) and the default MLP (2-D toys). */
-export const TRAIN_PARITY_MODELS = ['unet', 'mlp'] as const;
+/**
+ * The models whose training step is compared: the default U-Net (Fashion-MNIST's), the default MLP (2-D
+ * toys), and a small U-Net (8×8, base 8, two levels, attention at 4×4) quick enough for Chromium's SwiftShader in tests.
+ */
+export const TRAIN_PARITY_MODELS = ['unet', 'mlp', 'unet-small'] as const;
 export type TrainParityModel = (typeof TRAIN_PARITY_MODELS)[number];
 
 /** One training step's outputs on one backend. */
@@ -19,9 +22,9 @@ export interface TrainStepOutput {
   ms: number;
 }
 
-/** A Fashion-MNIST-shaped labelled dataset of hashed pixels (no files: the same on every machine). */
-function syntheticImages(trainer: Trainer, count: number): Dataset {
-  const [h, w, c, classes] = [28, 28, 1, 10];
+/** A labelled dataset of hashed `size`×`size` pixels, Fashion-MNIST-shaped at 28 (no files: the same on every machine). */
+function syntheticImages(trainer: Trainer, count: number, size: number): Dataset {
+  const [h, w, c, classes] = [size, size, 1, 10];
   const pixels = Uint8Array.from({ length: count * h * w * c }, (_, i) => trainer.hashWords(7, i) & 0xff);
   const labels = Int32Array.from({ length: count }, (_, i) => i % classes);
   const names = Array.from({ length: classes }, (_, i) => `class ${i}`);
@@ -31,8 +34,9 @@ function syntheticImages(trainer: Trainer, count: number): Dataset {
 /** The dataset and resolved config (defaults, `batch` items) of one compared model. */
 export function trainParitySetup(trainer: Trainer, model: TrainParityModel, batch: number): { dataset: Dataset; config: TrainConfig } {
   const dataset =
-    model === 'unet' ? syntheticImages(trainer, 64) : trainer.makeToyDataset('toy:s_curve', 's_curve', 0, 1000);
-  const config = trainer.resolveTrainConfig(dataset, { spec: dataset.spec }, { train: { batchSize: batch, seed: 0 } });
+    model === 'mlp' ? trainer.makeToyDataset('toy:s_curve', 's_curve', 0, 1000) : syntheticImages(trainer, 64, model === 'unet' ? 28 : 8);
+  const small = { baseChannels: 8, channelMultipliers: [1, 2], numResBlocks: 1, attentionResolutions: [4], groups: 4 };
+  const config = trainer.resolveTrainConfig(dataset, { spec: dataset.spec }, { train: { batchSize: batch, seed: 0 }, ...(model === 'unet-small' ? { model: small } : {}) });
   return { dataset, config };
 }
 

@@ -64,8 +64,7 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
   };
   let started = false;
   let state: TrainViewState = 'loading';
-  /** Dropped or opened files, when the data select says "files". */
-  let files: ImageFileEntry[] | null = null;
+  /** The data in the files last opened or dropped (the data select's "files" option). */
   let fileData: TrainData | null = null;
   let losses: LossPoint[] = [];
   let totalSteps = 1;
@@ -93,15 +92,16 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
     ui.sample.disabled = running || !trained;
   };
   const drawLoss = () => drawLossChart(ui.loss, losses, totalSteps, chartWidth(), 180, ratio());
-  const isImages = () => ui.data.value === 'files' && fileData?.kind !== undefined;
+  /** Images (a folder or IDX) train the U-Net; toys the MLP. */
+  const imagesChosen = () => ui.data.value === 'files' && fileData !== null;
   const applyDefaults = () => {
-    const d = isImages() ? DEFAULTS.image : DEFAULTS.points;
+    const d = imagesChosen() ? DEFAULTS.image : DEFAULTS.points;
     ui.steps.value = String(d.steps);
     ui.batch.value = String(d.batch);
     ui.lr.value = String(d.lr);
     ui.previewEvery.value = String(d.previewEvery);
     for (const el of ui.imageFields) el.hidden = !(ui.data.value === 'files' && fileData?.kind === 'images');
-    ui.unetBase.closest('label')!.hidden = !isImages();
+    ui.unetBase.closest('label')!.hidden = !imagesChosen();
   };
   const showData = () => {
     ui.dataInfo.textContent = ui.data.value === 'files' && fileData ? describeData(fileData) : describeData({ kind: 'toy', name: ui.data.value.replace(/^toy:/, '') as ToyName });
@@ -111,7 +111,6 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
   const useFiles = async (given: ImageFileEntry[]) => {
     try {
       fileData = await dataFromFiles(given, { size: Number(ui.size.value), channels: Number(ui.channels.value) as 1 | 3 });
-      files = given;
       const option = ui.data.querySelector<HTMLOptionElement>('option[value="files"]')!;
       option.disabled = false;
       option.textContent = fileData.kind === 'idx' ? `IDX: ${fileData.images.name}` : `images: ${fileData.name}`;
@@ -134,7 +133,7 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
     if (!(lr > 0 && lr < 1)) throw new Error(`learning rate must be in (0, 1), got '${ui.lr.value}'`);
     let data: TrainData;
     if (ui.data.value === 'files') {
-      if (!fileData || !files) throw new Error('open or drop an image folder or IDX file first');
+      if (!fileData) throw new Error('open or drop an image folder or IDX file first');
       data = fileData.kind === 'images' ? { ...fileData, size: int(ui.size, 'image size', 4), channels: Number(ui.channels.value) as 1 | 3 } : fileData;
     } else {
       data = { kind: 'toy', name: ui.data.value.replace(/^toy:/, '') as ToyName };
