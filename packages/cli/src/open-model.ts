@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { ModelFileSource, OrtDenoiser } from '@onnx-ddpm/sampler/node';
-import type { OptionValues } from './command.js';
+import { type OptionValues, requiredString } from './command.js';
 import { executionProvidersFlag, loadNodeSampler, type SamplerNode, samplerUserError } from './sampler-flags.js';
 
 export interface OpenModelOptions {
@@ -21,17 +21,17 @@ export interface ModelRun {
 }
 
 /**
- * For a command that runs a model: loads the sampler (onnxruntime-node, on demand), the model `modelPath`
+ * For a command that runs a model: loads the sampler (onnxruntime-node, on demand), the model of its --model
  * (an .onnx file or a diffusers-style folder) and opens it on the command's --ep, named after its file;
  * runs `use` and disposes the model after. The sampler's errors about bad input become one-line CLI errors.
  */
 export async function withModel<T>(
   command: string,
   values: OptionValues,
-  modelPath: string,
   opts: OpenModelOptions,
   use: (run: ModelRun) => Promise<T>,
 ): Promise<T> {
+  const modelPath = requiredString(values, 'model');
   const sampler = await loadNodeSampler();
   const warnings: string[] = [];
   const warn = (message: string) => {

@@ -32,7 +32,6 @@ export const interpolateCommand: Command = {
     ep: epOption('cuda,cpu'),
   },
   async run({ values }) {
-    const modelPath = requiredString(values, 'model');
     const from = endpointFlag(values, 'from');
     const to = endpointFlag(values, 'to');
     const frames = intFlag(values, 'frames', 2)!;
@@ -44,7 +43,7 @@ export const interpolateCommand: Command = {
     if (!outPath && !npyPath) throw new UsageError('nothing to write: give --out or --save-npy');
     if (outPath) await checkOutputPath('out', outPath, 'file');
     if (npyPath) await checkOutputPath('save-npy', npyPath, 'file');
-    return withModel('interpolate', values, modelPath, {}, async ({ sampler, model, source, warn }) => {
+    return withModel('interpolate', values, {}, async ({ sampler, model, source, warn }) => {
       const info = model.info;
       const isImage = info.sampleShape.length === 3;
       const isPoints = info.sampleShape.join() === '2';

@@ -19,13 +19,12 @@ export const invertCommand: Command = {
     ep: epOption('cuda,cpu'),
   },
   async run({ values }) {
-    const modelPath = requiredString(values, 'model');
     const imagesPath = requiredString(values, 'images');
     const npyPath = requiredString(values, 'save-npy');
     const steps = intFlag(values, 'steps', 1)!;
     const classFlag = intFlag(values, 'class', 0);
     await checkOutputPath('save-npy', npyPath, 'file');
-    return withModel('invert', values, modelPath, {}, async ({ sampler, model, source, warn }) => {
+    return withModel('invert', values, {}, async ({ sampler, model, source, warn }) => {
       const notes: string[] = [];
       const images = await loadInit(sampler, imagesPath, model.info, values.resize === true, notes, 'images');
       for (const note of notes) warn(note);

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createScheduler, type NoiseSource, PhiloxNoise, type Scheduler, SchedulerConfigError } from '@onnx-ddpm/schedule';
-import { CliError, type Command, intFlag, numberFlag, readFlagFile, requiredString, stringFlag, stringOption, UsageError } from '../command.js';
+import { CliError, type Command, intFlag, numberFlag, readFlagFile, stringFlag, stringOption, UsageError } from '../command.js';
 import { checkOutputPath, writeOutputs } from '../output.js';
 import { withModel } from '../open-model.js';
 import { ProgressBar } from '@onnx-ddpm/trainer/progress';
@@ -37,7 +37,6 @@ export const sampleCommand: Command = {
     json: { type: 'boolean', description: 'print timings, EP, method, steps and output paths as JSON on stdout' },
   },
   async run({ values }) {
-    const modelPath = requiredString(values, 'model');
     const n = intFlag(values, 'n', 1)!;
     const batchFlag = intFlag(values, 'batch', 1);
     const method = methodFlag(values);
@@ -69,7 +68,7 @@ export const sampleCommand: Command = {
     // An edited run (--init, --latents) takes the host loop, which reads outputs back from the GPU anyway.
     const edited = values.init !== undefined || values.latents !== undefined;
     const schedulerConfigPath = stringFlag(values, 'scheduler-config');
-    return withModel('sample', values, modelPath, { schedulerConfigPath, outputsOnDevice: !edited }, async ({ sampler, model, source, warn, warnings }) => {
+    return withModel('sample', values, { schedulerConfigPath, outputsOnDevice: !edited }, async ({ sampler, model, source, warn, warnings }) => {
       const { sampleShape, numClasses } = model.info;
       const isImage = sampleShape.length === 3;
       const isPoints = sampleShape.length === 1 && sampleShape[0] === 2;
