@@ -70,16 +70,7 @@ function channelSums(a: Floats, b: Floats | null, s: GroupNormShape, n: number, 
 }
 
 /** GroupNormPasses.affinePass tile by tile, channel by channel. */
-function affinePass(
-  a: Floats,
-  scale: Float64Array,
-  b: Floats | null,
-  bScale: Float64Array,
-  shift: Float64Array,
-  out: Floats,
-  s: GroupNormShape,
-  n: number,
-): void {
+const affinePass: GroupNormPasses['affinePass'] = (a, scale, b, bScale, shift, out, s, n) => {
   const c = s.channels;
   const start = n * s.positions * c;
   const ad = a.data;
@@ -102,10 +93,51 @@ function affinePass(
       }
     }
   }
-}
+};
 
 /** The passes as JS loops over float32 arrays (any backend). */
 export const JS_PASSES: GroupNormPasses = { channelSums, affinePass };
+
+/** Per-channel float64 arrays of one item: the sums of the first pass and the coefficients of the second. */
+interface ItemChannels {
+  /** Σ_p a[n, p, c]. */
+  sumA: Float64Array;
+  /** Σ_p a·b (a·a without `b`). */
+  sumAB: Float64Array;
+  aScale: Float64Array;
+  bScale: Float64Array;
+  shift: Float64Array;
+}
+
+/**
+ * The two passes per item n that both directions make: channel sums of a (and a·b), then
+ * out = a·aScale + b·bScale + shift, with the coefficients that `coefficients` sets from the sums for
+ * each group g's channels [k0, k1) (`count` = positions·channels per group: the values in a group).
+ */
+function groupPasses(
+  a: Floats,
+  b: Floats | null,
+  out: Floats,
+  s: GroupNormShape,
+  passes: GroupNormPasses,
+  coefficients: (n: number, g: number, k0: number, k1: number, count: number, ch: ItemChannels) => void,
+): void {
+  const c = s.channels;
+  const per = c / s.groups;
+  const count = s.positions * per;
+  const ch: ItemChannels = {
+    sumA: new Float64Array(c),
+    sumAB: new Float64Array(c),
+    aScale: new Float64Array(c),
+    bScale: new Float64Array(c),
+    shift: new Float64Array(c),
+  };
+  for (let n = 0; n < s.items; n++) {
+    passes.channelSums(a, b, s, n, ch.sumA, ch.sumAB);
+    for (let g = 0; g < s.groups; g++) coefficients(n, g, g * per, (g + 1) * per, count, ch);
+    passes.affinePass(a, ch.aScale, b, ch.bScale, ch.shift, out, s, n);
+  }
+}
 
 /**
  * y = γ·(x − μ)·r + β per (item, group), r = 1/√(σ² + ε), with μ, σ² over the group's positions and
@@ -122,33 +154,22 @@ export function groupNormForward(
   rstd: Floats,
   passes: GroupNormPasses = JS_PASSES,
 ): void {
-  const c = s.channels;
-  const per = c / s.groups;
-  const count = s.positions * per;
-  const sumX = new Float64Array(c);
-  const sumXX = new Float64Array(c);
-  const scale = new Float64Array(c);
-  const shift = new Float64Array(c);
-  for (let n = 0; n < s.items; n++) {
-    passes.channelSums(x, null, s, n, sumX, sumXX);
-    for (let g = 0; g < s.groups; g++) {
-      let sx = 0;
-      let sxx = 0;
-      for (let k = g * per; k < (g + 1) * per; k++) {
-        sx += sumX[k]!;
-        sxx += sumXX[k]!;
-      }
-      const mu = sx / count;
-      const r = 1 / Math.sqrt(Math.max(0, sxx / count - mu * mu) + epsilon);
-      mean.data[mean.offset + n * s.groups + g] = mu;
-      rstd.data[rstd.offset + n * s.groups + g] = r;
-      for (let k = g * per; k < (g + 1) * per; k++) {
-        scale[k] = gamma.data[gamma.offset + k]! * r;
-        shift[k] = beta.data[beta.offset + k]! - mu * scale[k]!;
-      }
+  groupPasses(x, null, y, s, passes, (n, g, k0, k1, count, { sumA: sumX, sumAB: sumXX, aScale: scale, shift }) => {
+    let sx = 0;
+    let sxx = 0;
+    for (let k = k0; k < k1; k++) {
+      sx += sumX[k]!;
+      sxx += sumXX[k]!;
     }
-    passes.affinePass(x, scale, null, scale, shift, y, s, n);
-  }
+    const mu = sx / count;
+    const r = 1 / Math.sqrt(Math.max(0, sxx / count - mu * mu) + epsilon);
+    mean.data[mean.offset + n * s.groups + g] = mu;
+    rstd.data[rstd.offset + n * s.groups + g] = r;
+    for (let k = k0; k < k1; k++) {
+      scale[k] = gamma.data[gamma.offset + k]! * r;
+      shift[k] = beta.data[beta.offset + k]! - mu * scale[k]!;
+    }
+  });
 }
 
 /**
@@ -168,38 +189,26 @@ export function groupNormBackward(
   dBeta: Float64Array,
   passes: GroupNormPasses = JS_PASSES,
 ): void {
-  const c = s.channels;
-  const per = c / s.groups;
-  const count = s.positions * per;
-  const sumDy = new Float64Array(c);
-  const sumDyX = new Float64Array(c);
-  const dyScale = new Float64Array(c);
-  const xScale = new Float64Array(c);
-  const shift = new Float64Array(c);
-  for (let n = 0; n < s.items; n++) {
-    passes.channelSums(dy, x, s, n, sumDy, sumDyX);
-    for (let g = 0; g < s.groups; g++) {
-      const mu = mean.data[mean.offset + n * s.groups + g]!;
-      const r = rstd.data[rstd.offset + n * s.groups + g]!;
-      let meanDxh = 0; // mean_g(dx̂)
-      let meanDxhXh = 0; // mean_g(dx̂·x̂)
-      for (let k = g * per; k < (g + 1) * per; k++) {
-        const gk = gamma.data[gamma.offset + k]!;
-        const dyXh = r * (sumDyX[k]! - mu * sumDy[k]!); // Σ_p dy·x̂
-        dBeta[k]! += sumDy[k]!;
-        dGamma[k]! += dyXh;
-        meanDxh += gk * sumDy[k]!;
-        meanDxhXh += gk * dyXh;
-      }
-      meanDxh /= count;
-      meanDxhXh /= count;
-      // dx = dy·(r·γ) + x·(−r²·m₂) + r·(μ·r·m₂ − m₁)
-      for (let k = g * per; k < (g + 1) * per; k++) {
-        dyScale[k] = r * gamma.data[gamma.offset + k]!;
-        xScale[k] = -r * r * meanDxhXh;
-        shift[k] = r * (mu * r * meanDxhXh - meanDxh);
-      }
+  groupPasses(dy, x, dx, s, passes, (n, g, k0, k1, count, { sumA: sumDy, sumAB: sumDyX, aScale: dyScale, bScale: xScale, shift }) => {
+    const mu = mean.data[mean.offset + n * s.groups + g]!;
+    const r = rstd.data[rstd.offset + n * s.groups + g]!;
+    let meanDxh = 0; // mean_g(dx̂)
+    let meanDxhXh = 0; // mean_g(dx̂·x̂)
+    for (let k = k0; k < k1; k++) {
+      const gk = gamma.data[gamma.offset + k]!;
+      const dyXh = r * (sumDyX[k]! - mu * sumDy[k]!); // Σ_p dy·x̂
+      dBeta[k]! += sumDy[k]!;
+      dGamma[k]! += dyXh;
+      meanDxh += gk * sumDy[k]!;
+      meanDxhXh += gk * dyXh;
     }
-    passes.affinePass(dy, dyScale, x, xScale, shift, dx, s, n);
-  }
+    meanDxh /= count;
+    meanDxhXh /= count;
+    // dx = dy·(r·γ) + x·(−r²·m₂) + r·(μ·r·m₂ − m₁)
+    for (let k = k0; k < k1; k++) {
+      dyScale[k] = r * gamma.data[gamma.offset + k]!;
+      xScale[k] = -r * r * meanDxhXh;
+      shift[k] = r * (mu * r * meanDxhXh - meanDxh);
+    }
+  });
 }
