@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor } from './as-tensor.js';
 import { type ConvGradAttrs, convGeometry } from './conv-geometry.js';
 import { splitSignedPadding } from './conv-padding.js';
+import { convGradKernel } from './conv-grad-kernel.js';
 import type { WasmBackendMemory } from './wasm-heap.js';
 import { simdKernels } from './wasm-simd-kernels.js';
 import { conv2dBackpropFilterByRows } from './conv-backprop-filter-rows.js';
@@ -40,26 +40,18 @@ export function conv2dBackpropFilterViaConv(
   });
 }
 
+/** dW from SIMD row products straight from x and dy (conv-backprop-filter-rows.ts); null without wasm SIMD. */
+function bySimdRows(x: tf.Tensor4D, dy: tf.Tensor4D, a: BackpropFilterAttrs, memory: WasmBackendMemory): tf.Tensor4D | null {
+  const simd = simdKernels(memory);
+  return simd == null ? null : conv2dBackpropFilterByRows(x, dy, convGeometry('Conv2DBackpropFilter', x.shape, a.filterShape, a), memory, simd);
+}
+
 /**
  * Kernel config factory: Conv2DBackpropFilter for `backendName`, built on that backend's forward
  * Conv2D; on wasm with SIMD, from SIMD row products instead (as fast per FLOP as XNNPACK's forward
  * convolution, and 1.6× the per-tap XNNPACK GEMMs that came before).
  */
 export function conv2dBackpropFilterKernel(backendName: string): tf.KernelConfig {
-  return {
-    kernelName: tf.Conv2DBackpropFilter,
-    backendName,
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const a = attrs as unknown as BackpropFilterAttrs;
-      const x = asTensor<tf.Rank.R4>(inputs['x']);
-      const dy = asTensor<tf.Rank.R4>(inputs['dy']);
-      if (backendName === 'wasm') {
-        const g = convGeometry('Conv2DBackpropFilter', x.shape, a.filterShape, a);
-        const memory = backend as unknown as WasmBackendMemory;
-        const simd = x.dtype === 'float32' && dy.dtype === 'float32' ? simdKernels(memory) : null;
-        if (simd != null) return conv2dBackpropFilterByRows(x, dy, g, memory, simd);
-      }
-      return conv2dBackpropFilterViaConv(x, dy, a.filterShape, a);
-    },
-  };
+  const viaConv = (x: tf.Tensor4D, dy: tf.Tensor4D, a: BackpropFilterAttrs) => conv2dBackpropFilterViaConv(x, dy, a.filterShape, a);
+  return convGradKernel(tf.Conv2DBackpropFilter, backendName, ['x', 'dy'], bySimdRows, viaConv);
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor } from './as-tensor.js';
 import { type ConvGradAttrs, type ConvGeometry, convGeometry } from './conv-geometry.js';
 import { conv2dBackpropInputByRows, inputRowsApply } from './conv-backprop-input-rows.js';
 import { splitSignedPadding } from './conv-padding.js';
+import { convGradKernel } from './conv-grad-kernel.js';
 import type { WasmBackendMemory } from './wasm-heap.js';
 import { simdKernels } from './wasm-simd-kernels.js';
 
@@ -123,29 +123,21 @@ export function conv2dBackpropInputViaConv(
   });
 }
 
+/** dx from SIMD row products (conv-backprop-input-rows.ts); null where they do not apply or without wasm SIMD. */
+function bySimdRows(dy: tf.Tensor4D, filter: tf.Tensor4D, a: BackpropInputAttrs, memory: WasmBackendMemory): tf.Tensor4D | null {
+  const g = convGeometry('Conv2DBackpropInput', a.inputShape, filter.shape, a);
+  const simd = inputRowsApply(g) ? simdKernels(memory) : null;
+  if (simd == null) return null;
+  checkDy(dy, g);
+  return conv2dBackpropInputByRows(dy, filter, g, memory, simd);
+}
+
 /**
  * Kernel config factory: Conv2DBackpropInput for `backendName`, built on that backend's forward
  * Conv2D; on wasm with SIMD, from SIMD row products instead where the input channels are whole
  * tiles (conv-backprop-input-rows.ts: 34 vs 27 GFLOP/s on the U-Net's shapes).
  */
 export function conv2dBackpropInputKernel(backendName: string): tf.KernelConfig {
-  return {
-    kernelName: tf.Conv2DBackpropInput,
-    backendName,
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const a = attrs as unknown as BackpropInputAttrs;
-      const dy = asTensor<tf.Rank.R4>(inputs['dy']);
-      const filter = asTensor<tf.Rank.R4>(inputs['filter']);
-      if (backendName === 'wasm' && dy.dtype === 'float32' && filter.dtype === 'float32') {
-        const memory = backend as unknown as WasmBackendMemory;
-        const g = convGeometry('Conv2DBackpropInput', a.inputShape, filter.shape, a);
-        const simd = inputRowsApply(g) ? simdKernels(memory) : null;
-        if (simd != null) {
-          checkDy(dy, g);
-          return conv2dBackpropInputByRows(dy, filter, g, memory, simd);
-        }
-      }
-      return conv2dBackpropInputViaConv(dy, filter, a.inputShape, a);
-    },
-  };
+  const viaConv = (dy: tf.Tensor4D, filter: tf.Tensor4D, a: BackpropInputAttrs) => conv2dBackpropInputViaConv(dy, filter, a.inputShape, a);
+  return convGradKernel(tf.Conv2DBackpropInput, backendName, ['dy', 'filter'], bySimdRows, viaConv);
 }
