@@ -36,15 +36,15 @@ export interface SimdKernels {
   rowTimesWeights(src: number, dst: number, w: number, count: number, srcStep: number, dstStep: number, dstChannels: number, sumChannels: number): void;
 }
 
+/** Leaves the enclosing block `depth` levels out when local i ≥ local limit (unsigned). */
+const exitIfAtLeast = (i: number, limit: number, depth: number): Code => [...op.get(i), ...op.get(limit), ...op.i32GeU, ...op.brIf(depth)];
+
 /** for (i; i < limit; i += step) body, with i and limit locals. */
 function forLoop(i: number, limit: number, step: Code, body: Code): Code {
   return [
     ...op.block,
     ...op.loop,
-    ...op.get(i),
-    ...op.get(limit),
-    ...op.i32GeU,
-    ...op.brIf(1),
+    ...exitIfAtLeast(i, limit, 1),
     ...body,
     ...op.get(i),
     ...step,
@@ -61,6 +61,8 @@ const hi = (v: number): Code => [...op.get(v), ...op.get(v), ...HIGH_HALF, ...op
 /** Two f64x2 halves → one f32x4. */
 const narrow = (low: Code, high: Code): Code => [...low, ...op.demote, ...high, ...op.demote, ...JOIN_HALVES];
 const loadAt = (base: number, k: number, into: number): Code => [...op.get(base), ...op.get(k), ...op.i32Add, ...op.load(), ...op.set(into)];
+/** Stores the float32x4 narrowed from the float64x2 halves `low`, `high` at base + k. */
+const storeNarrowedAt = (base: number, k: number, low: Code, high: Code): Code => [...op.get(base), ...op.get(k), ...op.i32Add, ...narrow(low, high), ...op.store()];
 /** local = a + (k << 1): the float64 of the float32 at byte k. */
 const doubled = (a: number, k: number, into: number): Code => [...op.get(a), ...op.get(k), ...op.i32(1), ...op.i32Shl, ...op.i32Add, ...op.set(into)];
 const advance = (local: number, by: number): Code => [...op.get(local), ...op.get(by), ...op.i32Add, ...op.set(local)];
@@ -86,11 +88,7 @@ const swishGrad = (() => {
     ...loadAt(s, i, sv),
     ...loadAt(x, i, xv),
     ...loadAt(dy, i, dyv),
-    ...op.get(dx),
-    ...op.get(i),
-    ...op.i32Add,
-    ...narrow(value(lo), value(hi)),
-    ...op.store(),
+    ...storeNarrowedAt(dx, i, value(lo), value(hi)),
   ];
   return { name: 'swishGrad', params: 5, locals: [I32, V128, V128, V128], body: forLoop(i, bytes, op.i32(16), body) };
 })();
@@ -140,11 +138,7 @@ function affine(withB: boolean) {
     ...doubled(coef, k, c),
     ...doubled(c, rowBytes, cb),
     ...doubled(cb, rowBytes, cs),
-    ...op.get(out),
-    ...op.get(k),
-    ...op.i32Add,
-    ...narrow(value(lo, 0), value(hi, 16)),
-    ...op.store(),
+    ...storeNarrowedAt(out, k, value(lo, 0), value(hi, 16)),
   ];
   const row = [...op.i32(0), ...op.set(k), ...forLoop(k, rowBytes, op.i32(16), inner), ...advance(out, rowBytes), ...(withB ? advance(b, rowBytes) : [])];
   return {
@@ -241,10 +235,7 @@ const rowTimesWeights = (() => {
     ...forLoop(sp, pairsEnd, op.get(twoSrc), pair),
     // an odd last position
     ...op.block,
-    ...op.get(sp),
-    ...op.get(end),
-    ...op.i32GeU,
-    ...op.brIf(0),
+    ...exitIfAtLeast(sp, end, 0),
     ...single,
     ...op.end,
   ];
