@@ -8,7 +8,6 @@ import { maxAbsDiff } from '../../../test/arrays.js';
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 
 interface ConvCase {
-  name: string;
   batch: number;
   size: number;
   kernel: number;
@@ -16,6 +15,8 @@ interface ConvCase {
   pad: Pad;
   inCh: number;
   outCh: number;
+  /** What the case is there for, where its geometry does not say it. */
+  note?: string;
 }
 
 const explicit = (t: number, b: number, l: number, r: number): Pad => [
@@ -25,30 +26,36 @@ const explicit = (t: number, b: number, l: number, r: number): Pad => [
   [0, 0],
 ];
 
+/** `3×3 s2 same 7×7 (note)`, from the case's geometry. */
+function caseName(c: ConvCase): string {
+  const pad = typeof c.pad === 'string' ? c.pad : `explicit t${c.pad[1][0]} b${c.pad[1][1]} l${c.pad[2][0]} r${c.pad[2][1]}`;
+  return `${c.kernel}×${c.kernel} s${c.stride} ${pad} ${c.size}×${c.size}${c.note ? ` (${c.note})` : ''}`;
+}
+
 const CASES: ConvCase[] = [
-  { name: '3×3 s1 same 7×7', batch: 1, size: 7, kernel: 3, stride: 1, pad: 'same', inCh: 3, outCh: 5 },
-  { name: '3×3 s2 same 7×7 (asymmetric TF same)', batch: 3, size: 7, kernel: 3, stride: 2, pad: 'same', inCh: 2, outCh: 4 },
-  { name: '3×3 s2 explicit 1 14×14 (down-sampling)', batch: 3, size: 14, kernel: 3, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 4, outCh: 4 },
-  { name: '3×3 s2 valid 7×7 (drops a row)', batch: 1, size: 7, kernel: 3, stride: 2, pad: 'valid', inCh: 3, outCh: 2 },
-  { name: '3×3 s1 valid 14×14', batch: 3, size: 14, kernel: 3, stride: 1, pad: 'valid', inCh: 2, outCh: 3 },
-  { name: '4×4 s2 explicit 1 14×14 (transposed-conv geometry)', batch: 3, size: 14, kernel: 4, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 3, outCh: 2 },
-  { name: '4×4 s2 asymmetric explicit 7×7', batch: 1, size: 7, kernel: 4, stride: 2, pad: explicit(2, 0, 1, 2), inCh: 2, outCh: 3 },
-  { name: '1×1 s1 28×28 (shortcut)', batch: 3, size: 28, kernel: 1, stride: 1, pad: 'valid', inCh: 4, outCh: 6 },
-  { name: '1×1 s2 same 7×7', batch: 1, size: 7, kernel: 1, stride: 2, pad: 'same', inCh: 3, outCh: 2 },
-  { name: '3×3 s1 same 28×28', batch: 1, size: 28, kernel: 3, stride: 1, pad: 'same', inCh: 1, outCh: 8 },
-  { name: '3×3 s1 explicit 1 9×9 (wasm: channels padded to SIMD tiles)', batch: 3, size: 9, kernel: 3, stride: 1, pad: explicit(1, 1, 1, 1), inCh: 5, outCh: 6 },
-  { name: '5×5 s1 same 8×8 (wasm: channels padded to SIMD tiles)', batch: 2, size: 8, kernel: 5, stride: 1, pad: 'same', inCh: 3, outCh: 4 },
-  { name: '3×3 s1 same 40×40', batch: 4, size: 40, kernel: 3, stride: 1, pad: 'same', inCh: 2, outCh: 3 },
+  { batch: 1, size: 7, kernel: 3, stride: 1, pad: 'same', inCh: 3, outCh: 5 },
+  { batch: 3, size: 7, kernel: 3, stride: 2, pad: 'same', inCh: 2, outCh: 4, note: 'asymmetric TF same' },
+  { batch: 3, size: 14, kernel: 3, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 4, outCh: 4, note: 'down-sampling' },
+  { batch: 1, size: 7, kernel: 3, stride: 2, pad: 'valid', inCh: 3, outCh: 2, note: 'drops a row' },
+  { batch: 3, size: 14, kernel: 3, stride: 1, pad: 'valid', inCh: 2, outCh: 3 },
+  { batch: 3, size: 14, kernel: 4, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 3, outCh: 2, note: 'transposed-conv geometry' },
+  { batch: 1, size: 7, kernel: 4, stride: 2, pad: explicit(2, 0, 1, 2), inCh: 2, outCh: 3 },
+  { batch: 3, size: 28, kernel: 1, stride: 1, pad: 'valid', inCh: 4, outCh: 6, note: 'shortcut' },
+  { batch: 1, size: 7, kernel: 1, stride: 2, pad: 'same', inCh: 3, outCh: 2 },
+  { batch: 1, size: 28, kernel: 3, stride: 1, pad: 'same', inCh: 1, outCh: 8 },
+  { batch: 3, size: 9, kernel: 3, stride: 1, pad: explicit(1, 1, 1, 1), inCh: 5, outCh: 6, note: 'wasm: channels padded to SIMD tiles' },
+  { batch: 2, size: 8, kernel: 5, stride: 1, pad: 'same', inCh: 3, outCh: 4, note: 'wasm: channels padded to SIMD tiles' },
+  { batch: 4, size: 40, kernel: 3, stride: 1, pad: 'same', inCh: 2, outCh: 3 },
   // Channels by 4 in and by 8 out: whole SIMD tiles, no padding.
-  { name: '3×3 s1 same 9×9 (wasm: SIMD rows)', batch: 2, size: 9, kernel: 3, stride: 1, pad: 'same', inCh: 8, outCh: 16 },
-  { name: '3×3 s2 explicit 1 10×10 (wasm: SIMD rows, strided)', batch: 2, size: 10, kernel: 3, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 4, outCh: 8 },
-  { name: '4×4 s2 asymmetric explicit 7×7 (wasm: SIMD rows)', batch: 1, size: 7, kernel: 4, stride: 2, pad: explicit(2, 0, 1, 2), inCh: 4, outCh: 8 },
-  { name: '1×1 s1 valid 5×5 (wasm: SIMD rows)', batch: 3, size: 5, kernel: 1, stride: 1, pad: 'valid', inCh: 12, outCh: 8 },
-  { name: '5×5 s1 valid 9×9 (wasm: SIMD rows, rows and columns cut)', batch: 1, size: 9, kernel: 5, stride: 1, pad: 'valid', inCh: 4, outCh: 8 },
+  { batch: 2, size: 9, kernel: 3, stride: 1, pad: 'same', inCh: 8, outCh: 16, note: 'wasm: SIMD rows' },
+  { batch: 2, size: 10, kernel: 3, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 4, outCh: 8, note: 'wasm: SIMD rows, strided' },
+  { batch: 1, size: 7, kernel: 4, stride: 2, pad: explicit(2, 0, 1, 2), inCh: 4, outCh: 8, note: 'wasm: SIMD rows' },
+  { batch: 3, size: 5, kernel: 1, stride: 1, pad: 'valid', inCh: 12, outCh: 8, note: 'wasm: SIMD rows' },
+  { batch: 1, size: 9, kernel: 5, stride: 1, pad: 'valid', inCh: 4, outCh: 8, note: 'wasm: SIMD rows, rows and columns cut' },
   // 16 input channels: dx on wasm from the SIMD row kernel too (pairs of positions and an odd last one).
-  { name: '3×3 s1 same 7×7 (wasm: SIMD rows for dx)', batch: 2, size: 7, kernel: 3, stride: 1, pad: 'same', inCh: 16, outCh: 8 },
-  { name: '3×3 s2 explicit 1 9×9 (wasm: SIMD rows for dx, strided)', batch: 1, size: 9, kernel: 3, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 32, outCh: 3 },
-  { name: '4×4 s2 asymmetric explicit 7×7 (wasm: SIMD rows for dx)', batch: 1, size: 7, kernel: 4, stride: 2, pad: explicit(2, 0, 1, 2), inCh: 16, outCh: 5 },
+  { batch: 2, size: 7, kernel: 3, stride: 1, pad: 'same', inCh: 16, outCh: 8, note: 'wasm: SIMD rows for dx' },
+  { batch: 1, size: 9, kernel: 3, stride: 2, pad: explicit(1, 1, 1, 1), inCh: 32, outCh: 3, note: 'wasm: SIMD rows for dx, strided' },
+  { batch: 1, size: 7, kernel: 4, stride: 2, pad: explicit(2, 0, 1, 2), inCh: 16, outCh: 5, note: 'wasm: SIMD rows for dx' },
 ];
 
 /** Deterministic values in [−1, 1). */
@@ -184,7 +191,7 @@ beforeAll(async () => {
 
 describe('Conv2DBackpropFilter / Conv2DBackpropInput built from forward convolutions', () => {
   for (const c of CASES) {
-    it(`${c.name}, batch ${c.batch}, ${c.inCh}→${c.outCh} channels`, async () => {
+    it(`${caseName(c)}, batch ${c.batch}, ${c.inCh}→${c.outCh} channels`, async () => {
       const g = geometry(c);
       const x = values(c.batch * c.size * c.size * c.inCh, 11);
       const w = values(c.kernel * c.kernel * c.inCh * c.outCh, 23);
