@@ -16,12 +16,15 @@ export interface ProgressOptions {
   stream?: ProgressStream;
 }
 
-/** A time left as "9.5s", "42s" or "12m05s"; "?" when unknown. */
+/** A time left as "9.5s", "42s", "12m05s" or "37h28m"; "?" when unknown. */
 export function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
-  const m = Math.floor(seconds / 60);
-  return `${m}m${String(Math.round(seconds - 60 * m)).padStart(2, '0')}s`;
+  if (seconds < 9.95) return `${seconds.toFixed(1)}s`;
+  const s = Math.round(seconds);
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
+  return `${Math.floor(s / 3600)}h${two(Math.floor((s % 3600) / 60))}m`;
 }
 
 /**
