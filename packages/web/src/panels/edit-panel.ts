@@ -8,6 +8,7 @@ import { isPointModel } from '../render.js';
 import type { StartFrom } from '../sampler.js';
 import { isRunning, type Store } from '../state.js';
 import type { ModelInfo } from '../worker/protocol.js';
+import { wireFileButton } from '../dom/file-button.js';
 
 type Mode = 'noise' | 'image' | 'mask';
 
@@ -109,11 +110,7 @@ export function mountEditPanel(store: Store, fieldset: HTMLFieldSetElement): { r
   });
   ui.clear.addEventListener('click', () => editor.clear());
   ui.invert.addEventListener('click', () => editor.invert());
-  ui.open.addEventListener('click', () => ui.file.click());
-  ui.openMask.addEventListener('click', () => ui.maskFile.click());
-  ui.file.addEventListener('change', async () => {
-    const file = ui.file.files?.[0];
-    ui.file.value = '';
+  wireFileButton(ui.open, ui.file, async ([file]) => {
     const model = store.get().model?.info;
     if (!file || !model) return;
     const resize = ui.resize.checked;
@@ -126,9 +123,7 @@ export function mountEditPanel(store: Store, fieldset: HTMLFieldSetElement): { r
       say('error', refusedMessage(err, resize, image ? `The previous image, ${image.name}, is still the start image.` : ''));
     }
   });
-  ui.maskFile.addEventListener('change', async () => {
-    const file = ui.maskFile.files?.[0];
-    ui.maskFile.value = '';
+  wireFileButton(ui.openMask, ui.maskFile, async ([file]) => {
     const model = store.get().model?.info;
     if (!file || !model || !image) return;
     const [, h, w] = model.sampleShape as [number, number, number];

@@ -11,6 +11,8 @@ import type { InterpolationEnd } from '../sampler.js';
 import { isRunning, type Store } from '../state.js';
 import { type SamplerClient, StoppedError } from '../worker/client.js';
 import type { ModelInfo } from '../worker/protocol.js';
+import { downloadBlob } from '../dom/download.js';
+import { wireFileButton } from '../dom/file-button.js';
 
 const END_MARKUP = (end: 'from' | 'to', label: string, seed: number) => `
   <fieldset class="end" id="${end}-end">
@@ -98,10 +100,7 @@ export function mountInterpolatePanel(store: Store, client: SamplerClient, secti
       e.imageField.hidden = e.kind.value !== 'image';
     };
     e.kind.addEventListener('change', sync);
-    e.open.addEventListener('click', () => e.file.click());
-    e.file.addEventListener('change', async () => {
-      const file = e.file.files?.[0];
-      e.file.value = '';
+    wireFileButton(e.open, e.file, async ([file]) => {
       const model = store.get().model?.info;
       if (!file || !model) return;
       const resize = (document.getElementById('resize-images') as HTMLInputElement | null)?.checked ?? false;
@@ -199,11 +198,7 @@ export function mountInterpolatePanel(store: Store, client: SamplerClient, secti
     const name = made.name;
     ui.strip.toBlob((blob) => {
       if (!blob) return say('error', 'the browser could not encode the strip as PNG');
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      downloadBlob(blob, name);
     }, 'image/png');
   });
 

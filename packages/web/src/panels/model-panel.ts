@@ -3,6 +3,7 @@
 import type { Actions } from '../actions.js';
 import { fields } from '../settings.js';
 import { isRunning, type Message, type PageState, runtimeNotice, type Store } from '../state.js';
+import { wireFileButton } from '../dom/file-button.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -103,15 +104,8 @@ export function mountModelPanel(store: Store, actions: Actions): void {
     card: $<HTMLDListElement>('model-card'),
     messages: $('messages'),
   };
-  ui.openModel.addEventListener('click', () => ui.modelFile.click());
-  ui.openConfig.addEventListener('click', () => ui.configFile.click());
-  for (const input of [ui.modelFile, ui.configFile]) {
-    input.addEventListener('change', () => {
-      const file = input.files?.[0];
-      input.value = '';
-      if (file) void actions.openFile(file);
-    });
-  }
+  wireFileButton(ui.openModel, ui.modelFile, ([file]) => actions.openFile(file!));
+  wireFileButton(ui.openConfig, ui.configFile, ([file]) => actions.openFile(file!));
   fields.ep.addEventListener('change', () => void actions.changeEp(fields.ep.value as 'webgpu' | 'wasm'));
   wireDrop(actions, store);
 

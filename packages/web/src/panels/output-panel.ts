@@ -5,6 +5,7 @@ import { type BatchPicture, context, drawBatch, drawQuick, drawTrajectory, encod
 import type { PageState, RunOutput, RunRecord, Store } from '../state.js';
 import type { SamplerClient } from '../worker/client.js';
 import type { PreviewLayout } from '../worker/protocol.js';
+import { downloadBlob } from '../dom/download.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -112,11 +113,7 @@ export function mountOutputPanel(store: Store, client: SamplerClient): { preview
     if (!o) return;
     try {
       const blob = await encodeDownload(picture(o.record, o.samples, o.shape, runTitle(o.record, o.steps)));
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = downloadName(o.record);
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      downloadBlob(blob, downloadName(o.record));
     } catch (err) {
       store.set({ messages: [{ level: 'error', text: (err as Error).message }] });
     }

@@ -9,6 +9,8 @@ import { dataFromFiles, describeData, droppedFiles, pickedFiles } from '../train
 import { drawLossChart, type LossPoint } from '../train/loss-chart.js';
 import type { ImageFileEntry, TrainBackend, TrainData, TrainRunResult, TrainRunSettings } from '../train/protocol.js';
 import type { WebGpuStatus } from '../worker/webgpu-adapter.js';
+import { downloadBlob } from '../dom/download.js';
+import { wireFileButton } from '../dom/file-button.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -214,11 +216,7 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
   const exportOnnx = async () => {
     try {
       const { bytes, name } = await client().exportOnnx();
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-      a.download = name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      downloadBlob(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), name);
       say('info', `Exported ${name} (${(bytes.length / 1e3).toFixed(1)} kB, EMA weights).`);
     } catch (err) {
       say('error', messageOf(err));
@@ -284,15 +282,8 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
     applyDefaults();
     showData();
   });
-  ui.openFiles.addEventListener('click', () => ui.files.click());
-  ui.openFolder.addEventListener('click', () => ui.folder.click());
-  for (const input of [ui.files, ui.folder]) {
-    input.addEventListener('change', () => {
-      const given = input.files ? pickedFiles(input.files) : [];
-      input.value = '';
-      if (given.length) void useFiles(given);
-    });
-  }
+  wireFileButton(ui.openFiles, ui.files, (files) => useFiles(pickedFiles(files)));
+  wireFileButton(ui.openFolder, ui.folder, (files) => useFiles(pickedFiles(files)));
   ui.form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void run();
