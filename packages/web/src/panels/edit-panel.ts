@@ -9,6 +9,7 @@ import type { StartFrom } from '../sampler.js';
 import { isRunning, type Store } from '../state.js';
 import type { ModelInfo } from '../worker/protocol.js';
 import { wireFileButton } from '../dom/file-button.js';
+import { elements } from '../dom/elements.js';
 
 type Mode = 'noise' | 'image' | 'mask';
 
@@ -55,23 +56,25 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 export function mountEditPanel(store: Store, fieldset: HTMLFieldSetElement): { readStart: (model: ModelInfo) => StartFrom | undefined } {
   fieldset.innerHTML = MARKUP;
   const ui = {
+    ...elements({
+      imageFields: '#start-image-fields',
+      maskFields: '#start-mask-fields',
+      open: 'button#open-start-image',
+      file: 'input#start-image-file',
+      name: '#start-image-name',
+      resize: 'input#resize-images',
+      strength: 'input#strength',
+      strengthValue: 'output#strength-value',
+      brush: 'input#brush-size',
+      brushValue: 'output#brush-size-value',
+      paint: 'select#brush-paint',
+      resample: 'input#resample',
+      clear: 'button#mask-clear',
+      invert: 'button#mask-invert',
+      openMask: 'button#open-mask',
+      maskFile: 'input#mask-file',
+    }),
     modes: [...fieldset.querySelectorAll<HTMLInputElement>('input[name=start-mode]')],
-    imageFields: $('start-image-fields'),
-    maskFields: $('start-mask-fields'),
-    open: $<HTMLButtonElement>('open-start-image'),
-    file: $<HTMLInputElement>('start-image-file'),
-    name: $('start-image-name'),
-    resize: $<HTMLInputElement>('resize-images'),
-    strength: $<HTMLInputElement>('strength'),
-    strengthValue: $<HTMLOutputElement>('strength-value'),
-    brush: $<HTMLInputElement>('brush-size'),
-    brushValue: $<HTMLOutputElement>('brush-size-value'),
-    paint: $<HTMLSelectElement>('brush-paint'),
-    resample: $<HTMLInputElement>('resample'),
-    clear: $<HTMLButtonElement>('mask-clear'),
-    invert: $<HTMLButtonElement>('mask-invert'),
-    openMask: $<HTMLButtonElement>('open-mask'),
-    maskFile: $<HTMLInputElement>('mask-file'),
   };
   const editor = createMaskEditor($('mask-canvas'), $('mask-preview'), () => undefined);
   /** The image to start from, fitted to the loaded model, and its file (refitted when the model changes). */

@@ -13,6 +13,7 @@ import { type SamplerClient, StoppedError } from '../worker/client.js';
 import type { ModelInfo } from '../worker/protocol.js';
 import { downloadBlob } from '../dom/download.js';
 import { wireFileButton } from '../dom/file-button.js';
+import { elements } from '../dom/elements.js';
 
 const END_MARKUP = (end: 'from' | 'to', label: string, seed: number) => `
   <fieldset class="end" id="${end}-end">
@@ -51,8 +52,6 @@ const MARKUP = `
     <div class="strip-wrap"><canvas id="interp-strip" role="img" aria-label="interpolation strip"></canvas></div>
   </figure>`;
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
 function intField(input: HTMLInputElement, name: string, min: number, max: number): number {
   const v = Number(input.value);
   if (input.value.trim() === '' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got '${input.value}'`);
@@ -61,33 +60,34 @@ function intField(input: HTMLInputElement, name: string, min: number, max: numbe
 
 export function mountInterpolatePanel(store: Store, client: SamplerClient, section: HTMLElement): void {
   section.innerHTML = MARKUP;
-  const ui = {
-    form: $<HTMLFormElement>('interpolate-form'),
-    frames: $<HTMLInputElement>('interp-frames'),
-    steps: $<HTMLInputElement>('interp-steps'),
-    points: $<HTMLInputElement>('interp-points'),
-    pointsField: $('interp-points-field'),
-    classField: $('interp-class-field'),
-    classSelect: $<HTMLSelectElement>('interp-class'),
-    go: $<HTMLButtonElement>('interpolate'),
-    stop: $<HTMLButtonElement>('interp-stop'),
-    download: $<HTMLButtonElement>('interp-download'),
-    status: $('interp-status'),
-    announce: $('interp-announce'),
-    figure: $('interp-figure'),
-    caption: $('interp-caption'),
-    strip: $<HTMLCanvasElement>('interp-strip'),
-  };
-  const images: Record<'from' | 'to', ModelImage | null> = { from: null, to: null };
-  const endUi = (end: 'from' | 'to') => ({
-    kind: $<HTMLSelectElement>(`${end}-kind`),
-    seed: $<HTMLInputElement>(`${end}-seed`),
-    seedField: $(`${end}-seed-field`),
-    imageField: $(`${end}-image-field`),
-    open: $<HTMLButtonElement>(`${end}-open`),
-    file: $<HTMLInputElement>(`${end}-file`),
-    name: $(`${end}-name`),
+  const ui = elements({
+    form: 'form#interpolate-form',
+    frames: 'input#interp-frames',
+    steps: 'input#interp-steps',
+    points: 'input#interp-points',
+    pointsField: '#interp-points-field',
+    classField: '#interp-class-field',
+    classSelect: 'select#interp-class',
+    go: 'button#interpolate',
+    stop: 'button#interp-stop',
+    download: 'button#interp-download',
+    status: '#interp-status',
+    announce: '#interp-announce',
+    figure: '#interp-figure',
+    caption: '#interp-caption',
+    strip: 'canvas#interp-strip',
   });
+  const images: Record<'from' | 'to', ModelImage | null> = { from: null, to: null };
+  const endUi = (end: 'from' | 'to') =>
+    elements({
+      kind: `select#${end}-kind`,
+      seed: `input#${end}-seed`,
+      seedField: `#${end}-seed-field`,
+      imageField: `#${end}-image-field`,
+      open: `button#${end}-open`,
+      file: `input#${end}-file`,
+      name: `#${end}-name`,
+    });
   const ends = { from: endUi('from'), to: endUi('to') };
   const say = (level: 'info' | 'error', text: string) => store.set({ messages: [{ level, text }] });
   /** The last strip made, for the download: its file name. */

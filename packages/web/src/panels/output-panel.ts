@@ -6,6 +6,7 @@ import type { PageState, RunOutput, RunRecord, Store } from '../state.js';
 import type { SamplerClient } from '../worker/client.js';
 import type { PreviewLayout } from '../worker/protocol.js';
 import { downloadBlob } from '../dom/download.js';
+import { elements } from '../dom/elements.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -41,17 +42,19 @@ export type PreviewLayoutFor = (record: RunRecord, itemShape: number[]) => Previ
 
 export function mountOutputPanel(store: Store, client: SamplerClient): { previewLayout: PreviewLayoutFor } {
   const ui = {
-    panel: $('output-panel'),
-    progress: $('progress'),
-    bar: $('progress-bar'),
-    stats: $('stats'),
-    announce: $('announce'),
-    canvas: $<HTMLCanvasElement>('canvas'),
-    preview: $<HTMLCanvasElement>('preview'),
+    ...elements({
+      panel: '#output-panel',
+      progress: '#progress',
+      bar: '#progress-bar',
+      stats: '#stats',
+      announce: '#announce',
+      canvas: 'canvas#canvas',
+      preview: 'canvas#preview',
+      download: 'button#download',
+      trajectory: '#trajectory',
+      strip: 'canvas#strip',
+    }),
     wrap: document.querySelector<HTMLElement>('.canvas-wrap')!,
-    download: $<HTMLButtonElement>('download'),
-    trajectory: $('trajectory'),
-    strip: $<HTMLCanvasElement>('strip'),
   };
   const ratio = () => Math.max(1, Math.round(window.devicePixelRatio || 1));
   /** Points are plotted for the panel's width (so their text is not shrunk on a phone). */

@@ -11,8 +11,7 @@ import type { ImageFileEntry, TrainBackend, TrainData, TrainRunResult, TrainRunS
 import type { WebGpuStatus } from '../worker/webgpu-adapter.js';
 import { downloadBlob } from '../dom/download.js';
 import { wireFileButton } from '../dom/file-button.js';
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+import { elements } from '../dom/elements.js';
 
 /** The Train view's state, for tests and scripts: #train-view[data-state]. */
 type TrainViewState = 'loading' | 'ready' | 'running' | 'done' | 'stopped' | 'error';
@@ -35,34 +34,36 @@ export interface TrainPanel {
 
 export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: Uint8Array, name: string) => Promise<void>): TrainPanel {
   const ui = {
-    view: $('train-view'),
-    form: $<HTMLFormElement>('train-controls'),
-    data: $<HTMLSelectElement>('train-data'),
-    dataInfo: $('train-data-info'),
-    openFiles: $<HTMLButtonElement>('train-open-files'),
-    files: $<HTMLInputElement>('train-files'),
-    openFolder: $<HTMLButtonElement>('train-open-folder'),
-    folder: $<HTMLInputElement>('train-folder'),
+    ...elements({
+      view: '#train-view',
+      form: 'form#train-controls',
+      data: 'select#train-data',
+      dataInfo: '#train-data-info',
+      openFiles: 'button#train-open-files',
+      files: 'input#train-files',
+      openFolder: 'button#train-open-folder',
+      folder: 'input#train-folder',
+      size: 'input#train-size',
+      channels: 'select#train-channels',
+      unetBase: 'input#train-unet-base',
+      backend: 'select#train-backend',
+      steps: 'input#train-steps',
+      batch: 'input#train-batch',
+      lr: 'input#train-lr',
+      previewEvery: 'input#train-preview-every',
+      start: 'button#train-start',
+      stop: 'button#train-stop',
+      export: 'button#train-export',
+      sample: 'button#train-sample',
+      messages: '#train-messages',
+      bar: '#train-progress-bar',
+      progress: '#train-progress',
+      stats: '#train-stats',
+      loss: 'canvas#train-loss',
+      preview: 'canvas#train-preview',
+      previewTitle: '#train-preview-title',
+    }),
     imageFields: document.querySelectorAll<HTMLElement>('.train-image-field'),
-    size: $<HTMLInputElement>('train-size'),
-    channels: $<HTMLSelectElement>('train-channels'),
-    unetBase: $<HTMLInputElement>('train-unet-base'),
-    backend: $<HTMLSelectElement>('train-backend'),
-    steps: $<HTMLInputElement>('train-steps'),
-    batch: $<HTMLInputElement>('train-batch'),
-    lr: $<HTMLInputElement>('train-lr'),
-    previewEvery: $<HTMLInputElement>('train-preview-every'),
-    start: $<HTMLButtonElement>('train-start'),
-    stop: $<HTMLButtonElement>('train-stop'),
-    export: $<HTMLButtonElement>('train-export'),
-    sample: $<HTMLButtonElement>('train-sample'),
-    messages: $('train-messages'),
-    bar: $('train-progress-bar'),
-    progress: $('train-progress'),
-    stats: $('train-stats'),
-    loss: $<HTMLCanvasElement>('train-loss'),
-    preview: $<HTMLCanvasElement>('train-preview'),
-    previewTitle: $('train-preview-title'),
   };
   let started = false;
   let state: TrainViewState = 'loading';
