@@ -47,7 +47,7 @@ beforeAll(async () => {
     }),
   );
   mkdirSync(screenshotDir, { recursive: true });
-}, 240_000);
+}, 600_000);
 afterAll(async () => {
   await node?.dispose();
   await browser?.close();

@@ -61,7 +61,7 @@ beforeAll(async () => {
   server = await startServer();
   browser = await launchChromium();
   page = await openPage(browser, server.url);
-}, 180_000);
+}, 600_000);
 afterAll(async () => {
   await browser?.close();
   await server?.close();

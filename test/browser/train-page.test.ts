@@ -114,7 +114,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${server.url}?mode=train`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
   await waitForTrainState(['ready', 'error'], 120_000);
-}, 300_000);
+}, 600_000);
 afterAll(async () => {
   await browser?.close();
   await server?.close();
