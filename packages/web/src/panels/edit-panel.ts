@@ -8,6 +8,8 @@ import { isPointModel } from '../render.js';
 import type { StartFrom } from '../sampler.js';
 import { isRunning, type Store } from '../state.js';
 import type { ModelInfo } from '../worker/protocol.js';
+import { wireFileButton } from '../dom/file-button.js';
+import { elements } from '../dom/elements.js';
 
 type Mode = 'noise' | 'image' | 'mask';
 
@@ -54,23 +56,25 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 export function mountEditPanel(store: Store, fieldset: HTMLFieldSetElement): { readStart: (model: ModelInfo) => StartFrom | undefined } {
   fieldset.innerHTML = MARKUP;
   const ui = {
+    ...elements({
+      imageFields: '#start-image-fields',
+      maskFields: '#start-mask-fields',
+      open: 'button#open-start-image',
+      file: 'input#start-image-file',
+      name: '#start-image-name',
+      resize: 'input#resize-images',
+      strength: 'input#strength',
+      strengthValue: 'output#strength-value',
+      brush: 'input#brush-size',
+      brushValue: 'output#brush-size-value',
+      paint: 'select#brush-paint',
+      resample: 'input#resample',
+      clear: 'button#mask-clear',
+      invert: 'button#mask-invert',
+      openMask: 'button#open-mask',
+      maskFile: 'input#mask-file',
+    }),
     modes: [...fieldset.querySelectorAll<HTMLInputElement>('input[name=start-mode]')],
-    imageFields: $('start-image-fields'),
-    maskFields: $('start-mask-fields'),
-    open: $<HTMLButtonElement>('open-start-image'),
-    file: $<HTMLInputElement>('start-image-file'),
-    name: $('start-image-name'),
-    resize: $<HTMLInputElement>('resize-images'),
-    strength: $<HTMLInputElement>('strength'),
-    strengthValue: $<HTMLOutputElement>('strength-value'),
-    brush: $<HTMLInputElement>('brush-size'),
-    brushValue: $<HTMLOutputElement>('brush-size-value'),
-    paint: $<HTMLSelectElement>('brush-paint'),
-    resample: $<HTMLInputElement>('resample'),
-    clear: $<HTMLButtonElement>('mask-clear'),
-    invert: $<HTMLButtonElement>('mask-invert'),
-    openMask: $<HTMLButtonElement>('open-mask'),
-    maskFile: $<HTMLInputElement>('mask-file'),
   };
   const editor = createMaskEditor($('mask-canvas'), $('mask-preview'), () => undefined);
   /** The image to start from, fitted to the loaded model, and its file (refitted when the model changes). */
@@ -109,11 +113,7 @@ export function mountEditPanel(store: Store, fieldset: HTMLFieldSetElement): { r
   });
   ui.clear.addEventListener('click', () => editor.clear());
   ui.invert.addEventListener('click', () => editor.invert());
-  ui.open.addEventListener('click', () => ui.file.click());
-  ui.openMask.addEventListener('click', () => ui.maskFile.click());
-  ui.file.addEventListener('change', async () => {
-    const file = ui.file.files?.[0];
-    ui.file.value = '';
+  wireFileButton(ui.open, ui.file, async ([file]) => {
     const model = store.get().model?.info;
     if (!file || !model) return;
     const resize = ui.resize.checked;
@@ -126,9 +126,7 @@ export function mountEditPanel(store: Store, fieldset: HTMLFieldSetElement): { r
       say('error', refusedMessage(err, resize, image ? `The previous image, ${image.name}, is still the start image.` : ''));
     }
   });
-  ui.maskFile.addEventListener('change', async () => {
-    const file = ui.maskFile.files?.[0];
-    ui.maskFile.value = '';
+  wireFileButton(ui.openMask, ui.maskFile, async ([file]) => {
     const model = store.get().model?.info;
     if (!file || !model || !image) return;
     const [, h, w] = model.sampleShape as [number, number, number];

@@ -11,6 +11,9 @@ import type { InterpolationEnd } from '../sampler.js';
 import { isRunning, type Store } from '../state.js';
 import { type SamplerClient, StoppedError } from '../worker/client.js';
 import type { ModelInfo } from '../worker/protocol.js';
+import { downloadBlob } from '../dom/download.js';
+import { wireFileButton } from '../dom/file-button.js';
+import { elements } from '../dom/elements.js';
 
 const END_MARKUP = (end: 'from' | 'to', label: string, seed: number) => `
   <fieldset class="end" id="${end}-end">
@@ -49,8 +52,6 @@ const MARKUP = `
     <div class="strip-wrap"><canvas id="interp-strip" role="img" aria-label="interpolation strip"></canvas></div>
   </figure>`;
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
 function intField(input: HTMLInputElement, name: string, min: number, max: number): number {
   const v = Number(input.value);
   if (input.value.trim() === '' || !Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got '${input.value}'`);
@@ -59,33 +60,34 @@ function intField(input: HTMLInputElement, name: string, min: number, max: numbe
 
 export function mountInterpolatePanel(store: Store, client: SamplerClient, section: HTMLElement): void {
   section.innerHTML = MARKUP;
-  const ui = {
-    form: $<HTMLFormElement>('interpolate-form'),
-    frames: $<HTMLInputElement>('interp-frames'),
-    steps: $<HTMLInputElement>('interp-steps'),
-    points: $<HTMLInputElement>('interp-points'),
-    pointsField: $('interp-points-field'),
-    classField: $('interp-class-field'),
-    classSelect: $<HTMLSelectElement>('interp-class'),
-    go: $<HTMLButtonElement>('interpolate'),
-    stop: $<HTMLButtonElement>('interp-stop'),
-    download: $<HTMLButtonElement>('interp-download'),
-    status: $('interp-status'),
-    announce: $('interp-announce'),
-    figure: $('interp-figure'),
-    caption: $('interp-caption'),
-    strip: $<HTMLCanvasElement>('interp-strip'),
-  };
-  const images: Record<'from' | 'to', ModelImage | null> = { from: null, to: null };
-  const endUi = (end: 'from' | 'to') => ({
-    kind: $<HTMLSelectElement>(`${end}-kind`),
-    seed: $<HTMLInputElement>(`${end}-seed`),
-    seedField: $(`${end}-seed-field`),
-    imageField: $(`${end}-image-field`),
-    open: $<HTMLButtonElement>(`${end}-open`),
-    file: $<HTMLInputElement>(`${end}-file`),
-    name: $(`${end}-name`),
+  const ui = elements({
+    form: 'form#interpolate-form',
+    frames: 'input#interp-frames',
+    steps: 'input#interp-steps',
+    points: 'input#interp-points',
+    pointsField: '#interp-points-field',
+    classField: '#interp-class-field',
+    classSelect: 'select#interp-class',
+    go: 'button#interpolate',
+    stop: 'button#interp-stop',
+    download: 'button#interp-download',
+    status: '#interp-status',
+    announce: '#interp-announce',
+    figure: '#interp-figure',
+    caption: '#interp-caption',
+    strip: 'canvas#interp-strip',
   });
+  const images: Record<'from' | 'to', ModelImage | null> = { from: null, to: null };
+  const endUi = (end: 'from' | 'to') =>
+    elements({
+      kind: `select#${end}-kind`,
+      seed: `input#${end}-seed`,
+      seedField: `#${end}-seed-field`,
+      imageField: `#${end}-image-field`,
+      open: `button#${end}-open`,
+      file: `input#${end}-file`,
+      name: `#${end}-name`,
+    });
   const ends = { from: endUi('from'), to: endUi('to') };
   const say = (level: 'info' | 'error', text: string) => store.set({ messages: [{ level, text }] });
   /** The last strip made, for the download: its file name. */
@@ -98,10 +100,7 @@ export function mountInterpolatePanel(store: Store, client: SamplerClient, secti
       e.imageField.hidden = e.kind.value !== 'image';
     };
     e.kind.addEventListener('change', sync);
-    e.open.addEventListener('click', () => e.file.click());
-    e.file.addEventListener('change', async () => {
-      const file = e.file.files?.[0];
-      e.file.value = '';
+    wireFileButton(e.open, e.file, async ([file]) => {
       const model = store.get().model?.info;
       if (!file || !model) return;
       const resize = (document.getElementById('resize-images') as HTMLInputElement | null)?.checked ?? false;
@@ -199,11 +198,7 @@ export function mountInterpolatePanel(store: Store, client: SamplerClient, secti
     const name = made.name;
     ui.strip.toBlob((blob) => {
       if (!blob) return say('error', 'the browser could not encode the strip as PNG');
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      downloadBlob(blob, name);
     }, 'image/png');
   });
 

@@ -3,6 +3,8 @@
 import type { Actions } from '../actions.js';
 import { fields } from '../settings.js';
 import { isRunning, type Message, type PageState, runtimeNotice, type Store } from '../state.js';
+import { wireFileButton } from '../dom/file-button.js';
+import { elements } from '../dom/elements.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -91,27 +93,20 @@ function wireDrop(actions: Actions, store: Store): void {
 }
 
 export function mountModelPanel(store: Store, actions: Actions): void {
-  const ui = {
-    badge: $('ep-badge'),
-    openModel: $<HTMLButtonElement>('open-model'),
-    modelFile: $<HTMLInputElement>('model-file'),
-    openConfig: $<HTMLButtonElement>('open-config'),
-    configFile: $<HTMLInputElement>('config-file'),
-    loading: $('model-loading'),
-    status: $('model-status'),
-    progress: $<HTMLProgressElement>('model-progress'),
-    card: $<HTMLDListElement>('model-card'),
-    messages: $('messages'),
-  };
-  ui.openModel.addEventListener('click', () => ui.modelFile.click());
-  ui.openConfig.addEventListener('click', () => ui.configFile.click());
-  for (const input of [ui.modelFile, ui.configFile]) {
-    input.addEventListener('change', () => {
-      const file = input.files?.[0];
-      input.value = '';
-      if (file) void actions.openFile(file);
-    });
-  }
+  const ui = elements({
+    badge: '#ep-badge',
+    openModel: 'button#open-model',
+    modelFile: 'input#model-file',
+    openConfig: 'button#open-config',
+    configFile: 'input#config-file',
+    loading: '#model-loading',
+    status: '#model-status',
+    progress: 'progress#model-progress',
+    card: 'dl#model-card',
+    messages: '#messages',
+  });
+  wireFileButton(ui.openModel, ui.modelFile, ([file]) => actions.openFile(file!));
+  wireFileButton(ui.openConfig, ui.configFile, ([file]) => actions.openFile(file!));
   fields.ep.addEventListener('change', () => void actions.changeEp(fields.ep.value as 'webgpu' | 'wasm'));
   wireDrop(actions, store);
 

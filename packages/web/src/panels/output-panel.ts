@@ -5,6 +5,8 @@ import { type BatchPicture, context, drawBatch, drawQuick, drawTrajectory, encod
 import type { PageState, RunOutput, RunRecord, Store } from '../state.js';
 import type { SamplerClient } from '../worker/client.js';
 import type { PreviewLayout } from '../worker/protocol.js';
+import { downloadBlob } from '../dom/download.js';
+import { elements } from '../dom/elements.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -40,17 +42,19 @@ export type PreviewLayoutFor = (record: RunRecord, itemShape: number[]) => Previ
 
 export function mountOutputPanel(store: Store, client: SamplerClient): { previewLayout: PreviewLayoutFor } {
   const ui = {
-    panel: $('output-panel'),
-    progress: $('progress'),
-    bar: $('progress-bar'),
-    stats: $('stats'),
-    announce: $('announce'),
-    canvas: $<HTMLCanvasElement>('canvas'),
-    preview: $<HTMLCanvasElement>('preview'),
+    ...elements({
+      panel: '#output-panel',
+      progress: '#progress',
+      bar: '#progress-bar',
+      stats: '#stats',
+      announce: '#announce',
+      canvas: 'canvas#canvas',
+      preview: 'canvas#preview',
+      download: 'button#download',
+      trajectory: '#trajectory',
+      strip: 'canvas#strip',
+    }),
     wrap: document.querySelector<HTMLElement>('.canvas-wrap')!,
-    download: $<HTMLButtonElement>('download'),
-    trajectory: $('trajectory'),
-    strip: $<HTMLCanvasElement>('strip'),
   };
   const ratio = () => Math.max(1, Math.round(window.devicePixelRatio || 1));
   /** Points are plotted for the panel's width (so their text is not shrunk on a phone). */
@@ -112,11 +116,7 @@ export function mountOutputPanel(store: Store, client: SamplerClient): { preview
     if (!o) return;
     try {
       const blob = await encodeDownload(picture(o.record, o.samples, o.shape, runTitle(o.record, o.steps)));
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = downloadName(o.record);
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      downloadBlob(blob, downloadName(o.record));
     } catch (err) {
       store.set({ messages: [{ level: 'error', text: (err as Error).message }] });
     }

@@ -9,8 +9,9 @@ import { dataFromFiles, describeData, droppedFiles, pickedFiles } from '../train
 import { drawLossChart, type LossPoint } from '../train/loss-chart.js';
 import type { ImageFileEntry, TrainBackend, TrainData, TrainRunResult, TrainRunSettings } from '../train/protocol.js';
 import type { WebGpuStatus } from '../worker/webgpu-adapter.js';
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+import { downloadBlob } from '../dom/download.js';
+import { wireFileButton } from '../dom/file-button.js';
+import { elements } from '../dom/elements.js';
 
 /** The Train view's state, for tests and scripts: #train-view[data-state]. */
 type TrainViewState = 'loading' | 'ready' | 'running' | 'done' | 'stopped' | 'error';
@@ -33,34 +34,36 @@ export interface TrainPanel {
 
 export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: Uint8Array, name: string) => Promise<void>): TrainPanel {
   const ui = {
-    view: $('train-view'),
-    form: $<HTMLFormElement>('train-controls'),
-    data: $<HTMLSelectElement>('train-data'),
-    dataInfo: $('train-data-info'),
-    openFiles: $<HTMLButtonElement>('train-open-files'),
-    files: $<HTMLInputElement>('train-files'),
-    openFolder: $<HTMLButtonElement>('train-open-folder'),
-    folder: $<HTMLInputElement>('train-folder'),
+    ...elements({
+      view: '#train-view',
+      form: 'form#train-controls',
+      data: 'select#train-data',
+      dataInfo: '#train-data-info',
+      openFiles: 'button#train-open-files',
+      files: 'input#train-files',
+      openFolder: 'button#train-open-folder',
+      folder: 'input#train-folder',
+      size: 'input#train-size',
+      channels: 'select#train-channels',
+      unetBase: 'input#train-unet-base',
+      backend: 'select#train-backend',
+      steps: 'input#train-steps',
+      batch: 'input#train-batch',
+      lr: 'input#train-lr',
+      previewEvery: 'input#train-preview-every',
+      start: 'button#train-start',
+      stop: 'button#train-stop',
+      export: 'button#train-export',
+      sample: 'button#train-sample',
+      messages: '#train-messages',
+      bar: '#train-progress-bar',
+      progress: '#train-progress',
+      stats: '#train-stats',
+      loss: 'canvas#train-loss',
+      preview: 'canvas#train-preview',
+      previewTitle: '#train-preview-title',
+    }),
     imageFields: document.querySelectorAll<HTMLElement>('.train-image-field'),
-    size: $<HTMLInputElement>('train-size'),
-    channels: $<HTMLSelectElement>('train-channels'),
-    unetBase: $<HTMLInputElement>('train-unet-base'),
-    backend: $<HTMLSelectElement>('train-backend'),
-    steps: $<HTMLInputElement>('train-steps'),
-    batch: $<HTMLInputElement>('train-batch'),
-    lr: $<HTMLInputElement>('train-lr'),
-    previewEvery: $<HTMLInputElement>('train-preview-every'),
-    start: $<HTMLButtonElement>('train-start'),
-    stop: $<HTMLButtonElement>('train-stop'),
-    export: $<HTMLButtonElement>('train-export'),
-    sample: $<HTMLButtonElement>('train-sample'),
-    messages: $('train-messages'),
-    bar: $('train-progress-bar'),
-    progress: $('train-progress'),
-    stats: $('train-stats'),
-    loss: $<HTMLCanvasElement>('train-loss'),
-    preview: $<HTMLCanvasElement>('train-preview'),
-    previewTitle: $('train-preview-title'),
   };
   let started = false;
   let state: TrainViewState = 'loading';
@@ -214,11 +217,7 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
   const exportOnnx = async () => {
     try {
       const { bytes, name } = await client().exportOnnx();
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-      a.download = name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      downloadBlob(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), name);
       say('info', `Exported ${name} (${(bytes.length / 1e3).toFixed(1)} kB, EMA weights).`);
     } catch (err) {
       say('error', messageOf(err));
@@ -284,15 +283,8 @@ export function mountTrainPanel(client: () => TrainerClient, sampleIt: (bytes: U
     applyDefaults();
     showData();
   });
-  ui.openFiles.addEventListener('click', () => ui.files.click());
-  ui.openFolder.addEventListener('click', () => ui.folder.click());
-  for (const input of [ui.files, ui.folder]) {
-    input.addEventListener('change', () => {
-      const given = input.files ? pickedFiles(input.files) : [];
-      input.value = '';
-      if (given.length) void useFiles(given);
-    });
-  }
+  wireFileButton(ui.openFiles, ui.files, (files) => useFiles(pickedFiles(files)));
+  wireFileButton(ui.openFolder, ui.folder, (files) => useFiles(pickedFiles(files)));
   ui.form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void run();

@@ -27,7 +27,7 @@ export async function droppedFiles(items: DataTransferItemList): Promise<ImageFi
 }
 
 /** Files from an <input type=file> (a folder input gives each file's path inside the folder). */
-export function pickedFiles(list: FileList): ImageFileEntry[] {
+export function pickedFiles(list: ArrayLike<File>): ImageFileEntry[] {
   return Array.from(list, (file) => ({ path: file.webkitRelativePath || file.name, file }));
 }
 

@@ -11,6 +11,7 @@ import type {
   StopRequest,
   WebExecutionProvider,
 } from './protocol.js';
+import { RequestChannel } from './request-channel.js';
 
 /** A run that ended because Stop was pressed (not a failure). */
 export class StoppedError extends Error {
@@ -23,46 +24,16 @@ export class StoppedError extends Error {
   }
 }
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  onEvent?: (e: RunEvent) => void;
-}
-
 export class SamplerClient {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly channel: RequestChannel<Request, RunEvent, Reply>;
 
   constructor() {
-    this.worker = new Worker(new URL('./sampler-worker.ts', import.meta.url), { type: 'module', name: 'onnx-ddpm sampler' });
-    this.worker.onmessage = (ev: MessageEvent<Reply>) => this.receive(ev.data);
-    this.worker.onerror = (ev) => {
-      ev.preventDefault();
-      const err = new Error(`the sampling worker failed: ${ev.message || 'it could not start'}`);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
-  }
-
-  private receive(reply: Reply): void {
-    const p = this.pending.get(reply.id);
-    if (!p) return;
-    if (reply.type === 'event') {
-      p.onEvent?.(reply.event);
-      return;
-    }
-    this.pending.delete(reply.id);
-    if (reply.type === 'result') p.resolve(reply.value);
-    else p.reject(reply.stopped !== null ? new StoppedError(reply.stopped) : new Error(reply.message));
+    const worker = new Worker(new URL('./sampler-worker.ts', import.meta.url), { type: 'module', name: 'onnx-ddpm sampler' });
+    this.channel = new RequestChannel(worker, 'sampling', (r) => (r.stopped !== null ? new StoppedError(r.stopped) : new Error(r.message)));
   }
 
   private request<T>(req: Request, onEvent?: (e: RunEvent) => void, transfer: Transferable[] = []): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent });
-      this.worker.postMessage({ id, req }, transfer);
-    });
+    return this.channel.request<T>(req, onEvent, transfer);
   }
 
   /**
@@ -98,7 +69,7 @@ export class SamplerClient {
   /** Ends the run in progress before its next step; its promise rejects with {@link StoppedError}. */
   stop(): void {
     const req: StopRequest = { type: 'stop' };
-    this.worker.postMessage({ id: 0, req });
+    this.channel.post(req);
   }
 
   modelCall(req: Omit<Extract<Request, { type: 'model-call' }>, 'type'>): Promise<{ output: Float32Array; ep: string }> {
