@@ -6,7 +6,7 @@
 // so few steps). Bad images are refused as the CLI refuses them, and the tools work by keyboard.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StaticServer } from '../../packages/web/serve.mjs';
+import type { StaticServer } from '@onnx-ddpm/web/serve';
 import { createScheduler, ddim, PhiloxNoise } from '@onnx-ddpm/schedule';
 import { encodeImages, img2imgStart, interpolate, loadModelSource, OrtDenoiser, type SampleEditOptions, sample } from '@onnx-ddpm/sampler/node';
 import { imageGridRaster, interpolationStrip, type Raster } from '@onnx-ddpm/sampler/web';

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveStatic, type StaticServer } from '../../packages/web/serve.mjs';
+import { serveStatic, type StaticServer } from '@onnx-ddpm/web/serve';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

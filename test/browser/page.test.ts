@@ -7,7 +7,7 @@
 // by keyboard alone, and without WebGPU it falls back to wasm and says so.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StaticServer } from '../../packages/web/serve.mjs';
+import type { StaticServer } from '@onnx-ddpm/web/serve';
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, PhiloxNoise, type SchedulerConfig, schedulerConfigToJSON } from '@onnx-ddpm/schedule';
 import { OrtDenoiser, readModelSummary, sample } from '@onnx-ddpm/sampler/node';
 import { imageGridRaster } from '@onnx-ddpm/sampler/web';

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from '../../packages/web/serve.mjs';
+import { serveStatic, type StaticServer } from '@onnx-ddpm/web/serve';
 
 let dir: string;
 let server: StaticServer;

@@ -11,10 +11,10 @@ import { gzipSync } from 'node:zlib';
 import { loadToyReference, slicedWasserstein } from '@onnx-ddpm/measure/eval';
 import { encodeSvgPng, OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { activateBackend, type Checkpoint, ensureGradients, exportCheckpoint, locateNamedDataset, SeededRandom } from '@onnx-ddpm/trainer/node';
+import type { StaticServer } from '@onnx-ddpm/web/serve';
+import type { OnnxDdpmTrainHook } from '@onnx-ddpm/web/train-hook';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StaticServer } from '../../packages/web/serve.mjs';
-import type { OnnxDdpmTrainHook } from '../../packages/web/src/train/train-hook.js';
 import { requires, TEST_DEPS } from '../prereqs.js';
 import { buildPage, launchChromium, screenshotDir, startServer } from './page-harness.js';
 
