@@ -132,7 +132,9 @@ describe('the sampling page', requires(TEST_DEPS.chromium, TEST_DEPS.swiftshader
     expect(maxDiff).toBeLessThanOrEqual(1e-3);
   });
 
-  it('samples on wasm in a worker: no long task (> 100 ms) on the page, previews and progress keep coming, and the plot is legible on a phone', async () => {
+  // Retried: on a loaded machine one task can stretch just past the bound (102 ms once, in a full test run
+  // beside other browser tests); a page that runs the model on its main thread fails every try (90–900 ms tasks).
+  it('samples on wasm in a worker: no long task (> 100 ms) on the page, previews and progress keep coming, and the plot is legible on a phone', { retry: 2 }, async () => {
     // SwiftShader is a software adapter here, so the default model runs on wasm (see the adapter test).
     expect(await page.inputValue('#ep')).toBe('wasm');
     await page.fill('#steps', '40');

@@ -35,7 +35,7 @@ export interface TrainingStepsOptions {
   shouldStop: () => boolean;
   /** Called when a step's loss is not finite (`step` 1-based); the loop throws what it returns. */
   diverged: (loss: number, step: number) => Error;
-  /** After every step, with the step count, the loss and its EMA. */
+  /** After every step (after its log line), with the step count, the loss and its EMA. */
   onStep?: (step: number, loss: number, emaLoss: number) => void;
   /** Every logEvery steps and after the last. */
   onLog?: (record: TrainLogRecord) => void;
@@ -63,7 +63,6 @@ export async function runTrainingSteps(opts: TrainingStepsOptions): Promise<{ st
       windowSteps++;
       loss = result.loss;
       emaLoss = Number.isNaN(emaLoss) ? loss : 0.98 * emaLoss + 0.02 * loss;
-      opts.onStep?.(step, loss, emaLoss);
       if (step % s.logEvery === 0 || step === opts.lastStep) {
         const now = performance.now();
         opts.onLog?.({
@@ -78,6 +77,8 @@ export async function runTrainingSteps(opts: TrainingStepsOptions): Promise<{ st
         windowStart = now;
         windowSteps = 0;
       }
+      // After the log line, so that a step reported done is in the log.
+      opts.onStep?.(step, loss, emaLoss);
       if (shadow && s.previewEvery > 0 && (step % s.previewEvery === 0 || step === s.steps)) {
         shadow.setWeights((await engine.getState()).ema);
         const { samples, shape } = await sampleDdim(shadow, config.scheduler, { count: s.previewCount, steps: s.previewSteps, seed: s.seed });
