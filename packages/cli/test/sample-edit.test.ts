@@ -2,7 +2,7 @@
 // committed models (few steps, few samples): img2img limits, inpainting's kept region, bad input,
 // and shards run with `xargs -P 2` merging to the bytes of one run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { decodeNpy, encodeImages, encodeNpy } from '@onnx-ddpm/sampler/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli as runCli, errorLines, FASHION_MODEL, MAIN, SCURVE_MODEL, scratchFolder } from './cli-helpers.js';
@@ -127,6 +127,21 @@ describe('sharded sampling and merge', () => {
     expect(cli([...inpaint, '--batch', '2', '--save-npy', p('inpaint-b2.npy')]).status).toBe(0);
     expect(cli([...inpaint, '--batch', '3', '--save-npy', p('inpaint-b3.npy')]).status).toBe(0);
     expect(readFileSync(p('inpaint-b2.npy')).equals(readFileSync(p('inpaint-b3.npy')))).toBe(true);
+  });
+
+  it('--images of 2 shards in one folder are the files of one run: numbered in the whole run, no overlap refused', () => {
+    const run = [...fashion, '--n', '5', '--seed', '3'];
+    expect(cli([...run, '--images', p('imgs-full')]).status).toBe(0);
+    for (const shard of ['1/2', '0/2']) {
+      const r = cli([...run, '--shard', shard, '--save-npy', p(`img-shard-${shard[0]}.npy`), '--images', p('imgs-shards')]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const names = readdirSync(p('imgs-shards')).sort();
+    expect(names).toEqual(['000.png', '001.png', '002.png', '003.png', '004.png']);
+    for (const name of names) expect(readFileSync(p(`imgs-shards/${name}`)).equals(readFileSync(p(`imgs-full/${name}`))), name).toBe(true);
+    // A run of another n still refuses the folder (its 005… would sit beside these 5).
+    const other = cli([...fashion, '--n', '3', '--images', p('imgs-shards')]);
+    expect([other.status, other.stderr]).toEqual([1, expect.stringMatching(/already holds 2 numbered PNGs that this run of 3 would not replace \(003.png … 004.png\)/)]);
   });
 
   it('merge refuses shards of different runs, missing shards and files without a sidecar, writing nothing', () => {

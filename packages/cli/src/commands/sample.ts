@@ -30,7 +30,7 @@ export const sampleCommand: Command = {
     'save-npy': saveNpyOption('the samples x_0 as float32 .npy [N, ...]'),
     noise: stringOption('<file.npy>', 'noise [steps+1, N, ...] instead of the seed: x_T then one z per step'),
     frames: stringOption('<file.png>', 'trajectory strip of the first sample (x_t and x̂_0 rows)'),
-    images: stringOption('<dir>', 'one PNG per sample, <dir>/000.png, 001.png, …'),
+    images: stringOption('<dir>', 'one PNG per sample, <dir>/000.png, 001.png, … (numbered in the whole run: shards can share <dir>)'),
     ep: epOption('cuda,cpu'),
     'scheduler-config': stringOption('<file.json>', "scheduler config overriding the model's metadata"),
     ...sampleEditOptions,
@@ -62,7 +62,7 @@ export const sampleCommand: Command = {
     }
     if (imagesDir) {
       await checkOutputPath('images', imagesDir, 'folder');
-      await checkNoOtherImages(imagesDir, range.count);
+      await checkNoOtherImages(imagesDir, n);
     }
 
     // An edited run (--init, --latents) takes the host loop, which reads outputs back from the GPU anyway.
@@ -177,7 +177,7 @@ export const sampleCommand: Command = {
       if (imagesDir) {
         const pngs = await sampler.encodeImages(result.samples, result.shape);
         pngs.forEach((bytes, i) => {
-          const path = join(imagesDir, imageFileName(i, range.count));
+          const path = join(imagesDir, imageFileName(range.first + i, n));
           imagePaths.push(path);
           files.push({ path, bytes });
         });
@@ -224,14 +224,17 @@ export const sampleCommand: Command = {
   },
 };
 
-/** `--images` names: 000.png, 001.png, … (more digits from 1001 images on). */
+/**
+ * `--images` names: sample i of a run of n is i.png, as 000.png, 001.png, … (more digits from 1001
+ * images on); a shard's files keep their index in the whole run, so shards can share one folder.
+ */
 function imageFileName(i: number, n: number): string {
   return `${String(i).padStart(Math.max(3, String(n - 1).length), '0')}.png`;
 }
 
 /**
- * Refuses an `--images` folder holding numbered PNGs that this run would not replace (an earlier run's
- * 100 images beside this run's 16 would look like one set); it deletes nothing.
+ * Refuses an `--images` folder holding numbered PNGs outside this run of n (an earlier run's 100 images
+ * beside this run's 16 would look like one set; another shard's of the same n belong); it deletes nothing.
  */
 async function checkNoOtherImages(dir: string, n: number): Promise<void> {
   const ours = new Set(Array.from({ length: n }, (_, i) => imageFileName(i, n)));
