@@ -8,7 +8,12 @@
 //
 //   node scripts/model-card.mjs --run <run-dir> --model <model.onnx> --name <name> [--out-dir models]
 //        [--method ddim-50|ddpm-1000|…] [--seed 1] [--guidance <s>] [--per-class 8] [--n 2000]
-//        [--workers <n>] [--no-parity] [--copy]
+//        [--workers <n>] [--no-parity] [--copy] [--eval <report.json>]…
+//
+// Each --eval is an `onnx-ddpm eval --json` report of this very model file (checked by its SHA-256): the card
+// gets a "Sample quality" table of all their rows. A model exported before its run's last step gets the
+// commands that continue the run from <out-dir>/<name>.ckpt, the compact checkpoint, when that is of its step.
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,10 +34,11 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     'no-parity': { type: 'boolean', default: false },
     copy: { type: 'boolean', default: false },
+    eval: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
-const usage = 'usage: node scripts/model-card.mjs --run <run-dir> --model <model.onnx> --name <name> [--out-dir models] [--method ddim-50] [--seed 1] [--guidance s] [--per-class 8] [--n 2000] [--workers n] [--no-parity] [--copy]';
+const usage = 'usage: node scripts/model-card.mjs --run <run-dir> --model <model.onnx> --name <name> [--out-dir models] [--method ddim-50] [--seed 1] [--guidance s] [--per-class 8] [--n 2000] [--workers n] [--no-parity] [--copy] [--eval report.json]…';
 if (args.help) {
   process.stdout.write(`${usage}\n`);
   process.exit(0);
@@ -81,6 +87,16 @@ const source = await sampler.loadModelSource(modelPath).catch((err) => fail(`${s
 const { training, modelConfig } = source;
 if (!training || !modelConfig) fail(`${shown(modelPath)} has no onnx_ddpm.training / onnx_ddpm.model_config metadata (not exported by onnx-ddpm?)`);
 const steps = training.steps;
+
+// Sample quality: eval reports of this very file.
+const modelSha256 = `sha256:${createHash('sha256').update(source.bytes).digest('hex')}`;
+const reports = [];
+for (const path of args.eval) reports.push(await readJson(resolve(path), 'the eval report'));
+try {
+  card.checkEvalReports(reports, modelSha256);
+} catch (err) {
+  fail(`--eval: ${err.message}`);
+}
 
 // The run: config.json, log.jsonl and the checkpoint.
 const config = await readJson(join(runDir, 'config.json'), 'the run config');
@@ -222,6 +238,14 @@ const lossPng = await sampler.encodeSvgPng(
 );
 
 const outShown = shown(outDir);
+// A model from before the run's last step: the compact checkpoint beside it continues the run, if it is of this step.
+let unfinished;
+if (steps < config.train.steps) {
+  const ckptPath = join(outDir, `${name}.ckpt`);
+  const ckptStep = await readFile(join(ckptPath, 'checkpoint.json'), 'utf8').then((text) => JSON.parse(text).step, () => undefined);
+  if (ckptStep !== undefined && ckptStep !== steps) log(`note: ${shown(ckptPath)} is at step ${ckptStep}, the model at step ${steps}: the card does not offer it`);
+  unfinished = { plannedSteps: config.train.steps, compactCheckpoint: ckptStep === steps ? `${outShown}/${name}.ckpt` : null, runOut: shown(runDir) };
+}
 const cardFlags = [
   `--run ${shown(runDir)}`,
   `--model ${outShown}/${name}.onnx`,
@@ -233,6 +257,7 @@ const cardFlags = [
   ...(isImage && perClass !== 8 ? [`--per-class ${perClass}`] : []),
   ...(args.n !== undefined ? [`--n ${n}`] : []),
   ...(workersFlag !== undefined ? [`--workers ${workersFlag}`] : []),
+  ...args.eval.map((path) => `--eval ${shown(resolve(path))}`),
 ];
 const markdown = card.modelCardMarkdown({
   name,
@@ -250,6 +275,8 @@ const markdown = card.modelCardMarkdown({
   parity,
   extra,
   samples: { caption },
+  quality: card.sampleQualitySection(reports),
+  ...(unfinished ? { unfinished } : {}),
   trainCommand: card.trainCommandLine(config, {
     steps,
     out: shown(runDir),

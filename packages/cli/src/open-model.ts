@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ModelFileSource, OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { type OptionValues, requiredString } from './command.js';
@@ -59,4 +61,9 @@ export async function withModel<T>(
   } finally {
     await model?.dispose();
   }
+}
+
+/** SHA-256 of a model file, as `sha256:<hex>`: names the exact model in a shard's sidecar and in eval's report. */
+export async function fileDigest(path: string): Promise<string> {
+  return `sha256:${createHash('sha256').update(await readFile(path)).digest('hex')}`;
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -103,6 +104,8 @@ interface Report {
   kid?: { subsets: number; subsetSize: number };
   floor?: { data: string; metrics: { fid: number; accuracy: number } } | null;
   ddim50VsDdpm1000: number | null;
+  modelSha256: string;
+  date: string;
 }
 
 describe('onnx-ddpm eval on a 2-D model', () => {
@@ -112,6 +115,9 @@ describe('onnx-ddpm eval on a 2-D model', () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.data).toBe('toy:s_curve');
+    // The report names the exact model file it measured, and when (model cards check both).
+    expect(report.modelSha256).toBe(`sha256:${createHash('sha256').update(readFileSync(mlpPath)).digest('hex')}`);
+    expect(Math.abs(Date.parse(report.date) - Date.now())).toBeLessThan(10 * 60_000);
     expect(report.rows.map((row) => [row.method, row.steps, row.guidance])).toEqual([
       ['ddim', 5, null],
       ['ddpm', 20, null],

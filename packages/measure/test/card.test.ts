@@ -2,13 +2,16 @@
 // grid, the reproduce command and the card's markdown.
 import { type ConfigOverrides, makeToyDataset, resolveTrainConfig, type TrainConfig, type TrainSettings, Uint8ImageDataset } from '@onnx-ddpm/trainer/node';
 import { describe, expect, it } from 'vitest';
+import type { EvalReport } from '../src/eval/report.js';
 import {
   type CardFacts,
+  checkEvalReports,
   gridRowCentre,
   labelledGridSvg,
   lossCurveSvg,
   modelCardMarkdown,
   parseTrainLog,
+  sampleQualitySection,
   summarizeTrainLog,
   type TrainLogPoint,
   trainCommandLine,
@@ -268,3 +271,91 @@ describe('modelCardMarkdown', () => {
     }
   });
 });
+
+describe('the sample-quality section', () => {
+  const sha = `sha256:${'ab'.repeat(32)}`;
+  const quality = (fid: number, accuracy: number) => ({ fid, kid: { mean: fid / 4000, std: 0.0005, subsets: 100, subsetSize: 1000 }, accuracy });
+  const report = (n: number, rows: [string, number, number | null, number, number][], floorFid: number): EvalReport => ({
+    model: '/x/models/fashion-mnist.onnx',
+    modelSha256: sha,
+    date: '2026-12-02T00:40:00.000Z',
+    executionProvider: 'cpu',
+    n,
+    batch: 100,
+    seed: 0,
+    data: 'fashion-mnist:test',
+    classifier: { path: '/x/models/fashion-mnist-classifier.onnx', testAccuracy: 0.9105, referenceAccuracy: 0.9105, features: 128 },
+    kid: { subsets: 100, subsetSize: n },
+    floor: { data: 'fashion-mnist', metrics: quality(floorFid, 0.953) },
+    rows: rows.map(([method, steps, guidance, fid, accuracy]) => ({ method, steps, guidance, samplingSeconds: 754, metrics: quality(fid, accuracy) })),
+    ddim50VsDdpm1000: null,
+  });
+
+  it('has a row per setting with FID ÷ the floor at its own N, and a floor row per N', () => {
+    const lines = sampleQualitySection([
+      report(1000, [['ddim', 50, null, 8.4, 0.862], ['ddim', 50, 2, 5.1, 0.975]], 4.2),
+      report(200, [['ddpm', 1000, null, 20, 0.8]], 16),
+    ]);
+    expect(lines[0]).toBe('## Sample quality');
+    expect(lines).toContain('| DDIM-50 | none | 1000 | 8.40 | 2.00× | 2.10 ± 0.50 | 86.2% | 12 min 34 s | 2026-12-02 |');
+    expect(lines).toContain('| DDIM-50 | 2 | 1000 | 5.10 | 1.21× | 1.27 ± 0.50 | 97.5% | 12 min 34 s | 2026-12-02 |');
+    expect(lines).toContain('| DDPM-1000 | none | 200 | 20.00 | 1.25× | 5.00 ± 0.50 | 80.0% | 12 min 34 s | 2026-12-02 |');
+    const floors = lines.filter((l) => l.includes('(the floor)'));
+    expect(floors).toEqual([
+      '| 200 real `fashion-mnist` training images (the floor) | – | 200 | 16.00 | 1.00× | 4.00 ± 0.50 | 95.3% | – | 2026-12-02 |',
+      '| 1000 real `fashion-mnist` training images (the floor) | – | 1000 | 4.20 | 1.00× | 1.05 ± 0.50 | 95.3% | – | 2026-12-02 |',
+    ]);
+    expect(lines.join('\n')).toContain('features of fashion-mnist-classifier.onnx against `fashion-mnist:test`');
+    expect(sampleQualitySection([])).toEqual([]);
+  });
+
+  it('refuses a report of another model file, against other data or with another classifier', () => {
+    const ok = report(1000, [['ddim', 50, null, 8.4, 0.86]], 4.2);
+    expect(() => checkEvalReports([ok], sha)).not.toThrow();
+    expect(() => checkEvalReports([ok], `sha256:${'cd'.repeat(32)}`)).toThrow(/the eval report of fashion-mnist.onnx from 2026-12-02 is of another model file/);
+    expect(() => checkEvalReports([ok, { ...ok, data: 'fashion-mnist:train' }], sha)).toThrow(/against different data: fashion-mnist:test and fashion-mnist:train/);
+    expect(() => checkEvalReports([ok, { ...ok, classifier: { ...ok.classifier!, path: '/y/other.onnx' } }], sha)).toThrow(/different classifiers: fashion-mnist-classifier.onnx and other.onnx/);
+  });
+
+  it('goes into the card before the reproduce commands; an unfinished run gets the commands that continue it', () => {
+    const base = modelCardFactsForUnet();
+    const md = modelCardMarkdown({
+      ...base,
+      quality: sampleQualitySection([report(1000, [['ddim', 50, null, 8.4, 0.86]], 4.2)]),
+      unfinished: { plannedSteps: 20000, compactCheckpoint: 'models/fashion-mnist.ckpt', runOut: 'runs/fmnist' },
+    });
+    expect(md.indexOf('## Sample quality')).toBeGreaterThan(md.indexOf('- Export parity'));
+    expect(md.indexOf('## Sample quality')).toBeLessThan(md.indexOf('Reproduce the model'));
+    expect(md).toContain('The model is from step 1,200 of a 20,000-step run. To continue it on any machine, from the compact checkpoint [fashion-mnist.ckpt/](fashion-mnist.ckpt)');
+    expect(md).toContain(
+      '```sh\npnpm onnx-ddpm train --resume-from models/fashion-mnist.ckpt --out runs/fmnist --steps 20000\n' +
+        'pnpm onnx-ddpm export --checkpoint runs/fmnist --out models/fashion-mnist.onnx --compact-checkpoint models/fashion-mnist.ckpt\n```',
+    );
+    const noCkpt = modelCardMarkdown({ ...base, unfinished: { plannedSteps: 20000, compactCheckpoint: null, runOut: 'runs/fmnist' } });
+    expect(noCkpt).toContain('The model is from step 1,200 of a 20,000-step run. Its run folder');
+    expect(modelCardMarkdown(base)).not.toContain('-step run');
+  });
+});
+
+function modelCardFactsForUnet(): CardFacts {
+  const config = resolveTrainConfig(fashionLike(), { spec: 'fashion-mnist' });
+  return {
+    name: 'fashion-mnist',
+    modelBytes: 6777120,
+    opset: 17,
+    data: { spec: 'fashion-mnist', count: 60000, itemShape: [28, 28, 1], classNames: ['a', 'b'], source: 'idx' },
+    modelConfig: { model_type: 'unet', sample_size: 28, in_channels: 1, num_classes: 2, base_channels: 32, channel_multipliers: [1, 2, 2], num_res_blocks: 2, attention_resolutions: [7], parameter_count: 1 },
+    config,
+    steps: 1200,
+    seconds: 3600,
+    secondsFrom: 'train_seconds',
+    backend: 'wasm',
+    workers: { count: 2, note: 'default' },
+    emaLoss: 0.04,
+    parity: { maxAbsDiff: 1e-6, cases: 4 },
+    samples: { caption: 'samples' },
+    trainCommand: 'pnpm onnx-ddpm train --data fashion-mnist',
+    cardCommand: 'node scripts/model-card.mjs',
+    date: '2026-12-02',
+  };
+}

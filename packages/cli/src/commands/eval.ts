@@ -3,8 +3,9 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OrtDenoiser } from '@onnx-ddpm/sampler/node';
 import { CliError, type Command, intFlag, readFlagFile, requiredString, stringFlag, stringOption, UsageError } from '../command.js';
-import type { ImageQuality, ImageReference, OrtImageClassifier, ToyReference } from '@onnx-ddpm/measure/eval';
+import type { EvalReport, ImageQuality, ImageReference, OrtImageClassifier, ToyReference } from '@onnx-ddpm/measure/eval';
 import { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from '@onnx-ddpm/measure/eval/methods';
+import { fileDigest } from '../open-model.js';
 import { epOption, executionProvidersFlag, loadNodeSampler, modelOption, type SamplerNode, samplerUserError } from '../sampler-flags.js';
 
 
@@ -123,8 +124,10 @@ export const evalCommand: Command = {
           ? await evaluateGivenSamples(given.name, given.data, measure, log)
           : await evaluateSettings(model, source.config, { methods, guidances, n, batch: plan!.batch, seed, classLabels }, measure, log);
 
-      const report = {
+      const report: EvalReport = {
         model: source.modelPath,
+        modelSha256: await fileDigest(source.modelPath),
+        date: new Date().toISOString(),
         executionProvider: model.executionProvider,
         n,
         batch: plan?.batch ?? null,

@@ -4,7 +4,7 @@
  * validation and loading happen here, before any sampling; `sample.ts` only passes the result on.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type DenoiserInfo, parseShardSpec, type SampleEditOptions, type ShardMetadata, shardRange } from '@onnx-ddpm/sampler';
 import type { Scheduler } from '@onnx-ddpm/schedule';
@@ -240,9 +240,4 @@ export function batchEdits(edits: SampleEdits, offset: number, count: number, it
 export function shardSidecar(sampler: SamplerNode, edits: SampleEdits, range: SampleRange, run: Record<string, unknown> & { n: number }): Uint8Array {
   const meta: ShardMetadata = { format: sampler.SHARD_FORMAT, run: { ...run, inputs: edits.inputs }, shard: range.shard!, first: range.first, count: range.count };
   return Buffer.from(`${JSON.stringify(meta, null, 2)}\n`);
-}
-
-/** SHA-256 of a model file, for the shard sidecar. */
-export async function fileDigest(path: string): Promise<string> {
-  return `sha256:${createHash('sha256').update(await readFile(path)).digest('hex')}`;
 }

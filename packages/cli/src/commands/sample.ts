@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { createScheduler, type NoiseSource, PhiloxNoise, type Scheduler, SchedulerConfigError } from '@onnx-ddpm/schedule';
 import { CliError, type Command, intFlag, numberFlag, readFlagFile, stringFlag, stringOption, UsageError } from '../command.js';
 import { checkOutputPath, writeOutputs } from '../output.js';
-import { withModel } from '../open-model.js';
+import { fileDigest, withModel } from '../open-model.js';
 import { ProgressBar } from '@onnx-ddpm/trainer/progress';
 import { formatBytes, formatDuration, isOutOfMemory, outOfMemoryError, planSampling } from '../sample-plan.js';
 import { epOption, methodFlag, modelOption, saveNpyOption } from '../sampler-flags.js';
-import { batchEdits, checkSampleEditFlags, classLabelsFlag, fileDigest, loadSampleEdits, sampleEditOptions, shardFlag, shardSidecar } from './sample-init.js';
+import { batchEdits, checkSampleEditFlags, classLabelsFlag, loadSampleEdits, sampleEditOptions, shardFlag, shardSidecar } from './sample-init.js';
 
 
 export const sampleCommand: Command = {

@@ -2,4 +2,5 @@
 export * from './labelled-grid.js';
 export * from './loss-curve.js';
 export * from './markdown.js';
+export * from './quality-table.js';
 export * from './train-log.js';

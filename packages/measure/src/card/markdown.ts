@@ -30,6 +30,10 @@ export interface CardFacts {
   /** Optional extra lines (e.g. a sample-quality figure). */
   extra?: string[];
   samples: { caption: string };
+  /** The "Sample quality" section (`sampleQualitySection` of the model's eval reports), if any. */
+  quality?: string[];
+  /** A model exported before its run's last step: the run's planned steps and the compact checkpoint (path from the card) that continues it, if there is one. */
+  unfinished?: { plannedSteps: number; compactCheckpoint: string | null; runOut: string };
   trainCommand: string;
   cardCommand: string;
   /** YYYY-MM-DD. */
@@ -196,6 +200,7 @@ export function modelCardMarkdown(f: CardFacts): string {
     `- Export parity (ONNX Runtime vs TF.js, the run's checkpoint): ${formatParity(f.parity)}.`,
     ...(f.extra ?? []).map((line) => `- ${line}`),
     '',
+    ...(f.quality ?? []),
     'Reproduce the model, then this card:',
     '',
     '```sh',
@@ -203,6 +208,24 @@ export function modelCardMarkdown(f: CardFacts): string {
     f.cardCommand,
     '```',
     '',
+    ...(f.unfinished ? continueRunLines(f, f.unfinished) : []),
   ];
   return lines.join('\n');
+}
+
+/** How to continue a run the model was exported from before its last step. */
+function continueRunLines(f: CardFacts, u: NonNullable<CardFacts['unfinished']>): string[] {
+  const head = `The model is from step ${thousands(f.steps)} of a ${thousands(u.plannedSteps)}-step run.`;
+  if (u.compactCheckpoint === null) return [`${head} Its run folder's checkpoint continues it (\`onnx-ddpm train --resume\`); no compact checkpoint was committed beside the model.`, ''];
+  const shownCkpt = u.compactCheckpoint.slice(u.compactCheckpoint.lastIndexOf('/') + 1);
+  return [
+    `${head} To continue it on any machine, from the compact checkpoint [${shownCkpt}/](${shownCkpt}) of that step ` +
+      '(float32 weights and EMA, bfloat16 Adam moments, the loss log up to that step), and export it again:',
+    '',
+    '```sh',
+    `pnpm onnx-ddpm train --resume-from ${u.compactCheckpoint} --out ${u.runOut} --steps ${u.plannedSteps}`,
+    `pnpm onnx-ddpm export --checkpoint ${u.runOut} --out ${u.compactCheckpoint.replace(/\.ckpt$/, '.onnx')} --compact-checkpoint ${u.compactCheckpoint}`,
+    '```',
+    '',
+  ];
 }

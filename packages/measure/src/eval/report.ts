@@ -16,6 +16,29 @@ export interface EvalRow {
   metrics: ImageQuality | PointQuality;
 }
 
+/** `onnx-ddpm eval --json`: the model file measured (path and SHA-256), when, against what, and the rows. */
+export interface EvalReport {
+  model: string;
+  /** `sha256:<hex>` of the model file: model cards accept only a report of their own file. */
+  modelSha256: string;
+  /** ISO 8601 time the report was made. */
+  date: string;
+  executionProvider: string;
+  n: number;
+  batch: number | null;
+  seed: number;
+  data: string;
+  /** Image models: the feature classifier, its accuracy on its test set and on the reference. */
+  classifier?: { path: string; testAccuracy: number | null; referenceAccuracy: number | null; features: number | null };
+  kid?: { subsets: number; subsetSize: number };
+  /** Image models: n random training images measured the same way (what a perfect model scores at this n). */
+  floor?: { data: string; metrics: ImageQuality } | null;
+  /** 2-D models: the SWD settings and the distance between two independent draws of the data. */
+  swd?: { projections: number; dataSeed: number; dataVsData: number };
+  rows: EvalRow[];
+  ddim50VsDdpm1000: number | null;
+}
+
 export interface EvalSettings {
   methods: MethodSpec[];
   /** Guidance scales; undefined: no guidance. */
