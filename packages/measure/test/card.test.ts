@@ -249,15 +249,17 @@ describe('modelCardMarkdown', () => {
     }
   });
 
+  const unet: CardFacts = {
+    ...facts,
+    name: 'fashion-mnist',
+    data: { ...facts.data, count: 60000, itemShape: [28, 28, 1], classNames: ['T-shirt/top', 'Trouser'] },
+    modelConfig: { model_type: 'unet', sample_size: 28, in_channels: 1, num_classes: 2, base_channels: 32, channel_multipliers: [1, 2, 2], num_res_blocks: 2, attention_resolutions: [7], norm_num_groups: 8, dropout: 0.1, time_embed_dim: 128, activation: 'silu', parameter_count: 1680000 },
+    steps: 1200,
+    seconds: 3 * 3600 + 60,
+  };
+
   it('names the classes of labelled data and says why parity was not measured', () => {
-    const md = modelCardMarkdown({
-      ...facts,
-      data: { ...facts.data, count: 60000, itemShape: [28, 28, 1], classNames: ['T-shirt/top', 'Trouser'] },
-      modelConfig: { model_type: 'unet', sample_size: 28, in_channels: 1, num_classes: 2, base_channels: 32, channel_multipliers: [1, 2, 2], num_res_blocks: 2, attention_resolutions: [7], norm_num_groups: 8, dropout: 0.1, time_embed_dim: 128, activation: 'silu', parameter_count: 1680000 },
-      steps: 1200,
-      seconds: 3 * 3600 + 60,
-      parity: { skipped: 'the checkpoint is at step 1400' },
-    });
+    const md = modelCardMarkdown({ ...unet, parity: { skipped: 'the checkpoint is at step 1400' } });
     for (const text of [
       '60,000 images of 28×28×1',
       '2 classes: 0 T-shirt/top, 1 Trouser',
@@ -269,6 +271,24 @@ describe('modelCardMarkdown', () => {
     ]) {
       expect(md).toContain(text);
     }
+  });
+
+  it('goes into the card before the reproduce commands; an unfinished run gets the commands that continue it', () => {
+    const md = modelCardMarkdown({
+      ...unet,
+      quality: ['## Sample quality', '', '| a table |', ''],
+      unfinished: { plannedSteps: 20000, compactCheckpoint: 'models/fashion-mnist.ckpt', runOut: 'runs/fmnist' },
+    });
+    expect(md.indexOf('## Sample quality')).toBeGreaterThan(md.indexOf('- Export parity'));
+    expect(md.indexOf('## Sample quality')).toBeLessThan(md.indexOf('Reproduce the model'));
+    expect(md).toContain('The model is from step 1,200 of a 20,000-step run. To continue it on any machine, from the compact checkpoint [fashion-mnist.ckpt/](fashion-mnist.ckpt)');
+    expect(md).toContain(
+      '```sh\npnpm onnx-ddpm train --resume-from models/fashion-mnist.ckpt --out runs/fmnist --steps 20000\n' +
+        'pnpm onnx-ddpm export --checkpoint runs/fmnist --out models/fashion-mnist.onnx --compact-checkpoint models/fashion-mnist.ckpt\n```',
+    );
+    const noCkpt = modelCardMarkdown({ ...unet, unfinished: { plannedSteps: 20000, compactCheckpoint: null, runOut: 'runs/fmnist' } });
+    expect(noCkpt).toContain('The model is from step 1,200 of a 20,000-step run. Its run folder');
+    expect(modelCardMarkdown(unet)).not.toContain('-step run');
   });
 });
 
@@ -316,46 +336,4 @@ describe('the sample-quality section', () => {
     expect(() => checkEvalReports([ok, { ...ok, data: 'fashion-mnist:train' }], sha)).toThrow(/against different data: fashion-mnist:test and fashion-mnist:train/);
     expect(() => checkEvalReports([ok, { ...ok, classifier: { ...ok.classifier!, path: '/y/other.onnx' } }], sha)).toThrow(/different classifiers: fashion-mnist-classifier.onnx and other.onnx/);
   });
-
-  it('goes into the card before the reproduce commands; an unfinished run gets the commands that continue it', () => {
-    const base = modelCardFactsForUnet();
-    const md = modelCardMarkdown({
-      ...base,
-      quality: sampleQualitySection([report(1000, [['ddim', 50, null, 8.4, 0.86]], 4.2)]),
-      unfinished: { plannedSteps: 20000, compactCheckpoint: 'models/fashion-mnist.ckpt', runOut: 'runs/fmnist' },
-    });
-    expect(md.indexOf('## Sample quality')).toBeGreaterThan(md.indexOf('- Export parity'));
-    expect(md.indexOf('## Sample quality')).toBeLessThan(md.indexOf('Reproduce the model'));
-    expect(md).toContain('The model is from step 1,200 of a 20,000-step run. To continue it on any machine, from the compact checkpoint [fashion-mnist.ckpt/](fashion-mnist.ckpt)');
-    expect(md).toContain(
-      '```sh\npnpm onnx-ddpm train --resume-from models/fashion-mnist.ckpt --out runs/fmnist --steps 20000\n' +
-        'pnpm onnx-ddpm export --checkpoint runs/fmnist --out models/fashion-mnist.onnx --compact-checkpoint models/fashion-mnist.ckpt\n```',
-    );
-    const noCkpt = modelCardMarkdown({ ...base, unfinished: { plannedSteps: 20000, compactCheckpoint: null, runOut: 'runs/fmnist' } });
-    expect(noCkpt).toContain('The model is from step 1,200 of a 20,000-step run. Its run folder');
-    expect(modelCardMarkdown(base)).not.toContain('-step run');
-  });
 });
-
-function modelCardFactsForUnet(): CardFacts {
-  const config = resolveTrainConfig(fashionLike(), { spec: 'fashion-mnist' });
-  return {
-    name: 'fashion-mnist',
-    modelBytes: 6777120,
-    opset: 17,
-    data: { spec: 'fashion-mnist', count: 60000, itemShape: [28, 28, 1], classNames: ['a', 'b'], source: 'idx' },
-    modelConfig: { model_type: 'unet', sample_size: 28, in_channels: 1, num_classes: 2, base_channels: 32, channel_multipliers: [1, 2, 2], num_res_blocks: 2, attention_resolutions: [7], parameter_count: 1 },
-    config,
-    steps: 1200,
-    seconds: 3600,
-    secondsFrom: 'train_seconds',
-    backend: 'wasm',
-    workers: { count: 2, note: 'default' },
-    emaLoss: 0.04,
-    parity: { maxAbsDiff: 1e-6, cases: 4 },
-    samples: { caption: 'samples' },
-    trainCommand: 'pnpm onnx-ddpm train --data fashion-mnist',
-    cardCommand: 'node scripts/model-card.mjs',
-    date: '2026-12-02',
-  };
-}
