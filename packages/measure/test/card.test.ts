@@ -294,7 +294,7 @@ describe('modelCardMarkdown', () => {
 
 describe('the sample-quality section', () => {
   const sha = `sha256:${'ab'.repeat(32)}`;
-  const quality = (fid: number, accuracy: number) => ({ fid, kid: { mean: fid / 4000, std: 0.0005, subsets: 100, subsetSize: 1000 }, accuracy });
+  const quality = (fid: number, accuracy: number) => ({ fid, kid: { mean: fid / 4, std: 0.5, subsets: 100, subsetSize: 1000 }, accuracy });
   const report = (n: number, rows: [string, number, number | null, number, number][], floorFid: number): EvalReport => ({
     model: '/x/models/fashion-mnist.onnx',
     modelSha256: sha,

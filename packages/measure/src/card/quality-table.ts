@@ -44,9 +44,9 @@ export function sampleQualitySection(reports: EvalReport[]): string[] {
       `\`onnx-ddpm eval\` of this file on onnxruntime-node: Fréchet distance (FID) and KID of the 128-d features of ${classifier} ` +
         `against \`${first.data}\`, and that classifier's accuracy on the samples (labels 0, 1, 2, … in turn). FID is biased ` +
         'upwards at small N, so each N has its floor: N random training images measured the same way, what a perfect model scores. ' +
-        'KID × 10³ is the mean ± std over random subsets.',
+        "KID (unnormalized: the classifier's features are not scaled like Inception's) is the mean ± std over random subsets.",
       '',
-      '| sampler | guidance | N | FID | FID ÷ floor | KID × 10³ | class accuracy | sampling time | measured |',
+      '| sampler | guidance | N | FID | FID ÷ floor | KID | class accuracy | sampling time | measured |',
       '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     );
     const floors = new Map<number, { data: string; metrics: ImageQuality; date: string }>();
@@ -85,5 +85,5 @@ export function sampleQualitySection(reports: EvalReport[]): string[] {
 }
 
 function kid(m: ImageQuality): string {
-  return `${(1000 * m.kid.mean).toFixed(2)} ± ${(1000 * m.kid.std).toFixed(2)}`;
+  return `${m.kid.mean.toFixed(2)} ± ${m.kid.std.toFixed(2)}`;
 }
