@@ -17,46 +17,28 @@ export interface ModelCost {
 const PROBE_ITEMS = 8;
 
 /**
- * Probes `model` with calls on zeros: one item (warms the runtime up), then `items` twice — the first grows
- * the runtime's memory to that batch (the RSS growth it causes is the memory per item), the second is timed.
+ * Probes `model` with calls on zeros: one item (warms the runtime up), then `items` three times — the first
+ * grows the runtime's memory to that batch (the RSS growth it causes is the memory per item), the third is
+ * timed: onnxruntime-node's CPU EP took 2.5× as long on each of the first two calls of a new shape as on
+ * later ones (28×28 U-Net, 2026-12-02), which put eval's N = 1000 DDIM-50 at 34 min for 12 min of sampling.
  */
 export async function measureModelCost(model: DenoiserModel, opts: { items?: number } = {}): Promise<ModelCost> {
-  const call = zerosCall(model);
+  const { sampleShape, numClasses } = model.info;
+  const itemSize = sampleShape.reduce((a, b) => a * b, 1);
+  const call = (items: number) =>
+    model.predict(new Float32Array(items * itemSize), [items, ...sampleShape], new Int32Array(items), numClasses > 0 ? new Int32Array(items).fill(numClasses) : null);
   const items = Math.max(1, opts.items ?? PROBE_ITEMS);
   await call(1);
   const rssBefore = process.memoryUsage().rss;
   await call(items);
   const rss = process.memoryUsage().rss;
-  const secondsPerItem = await timedCall(call, items);
-  // At least the float32 x_t, x̂₀, ε and output of each item (the runtime may have had room already).
-  const bytesPerItem = Math.max(0, rss - rssBefore) / items + 4 * 4 * itemSize(model);
-  return { secondsPerItem, bytesPerItem, rss };
-}
-
-/**
- * Model-call wall time per item at a batch of `items` (one call of that size first, to grow the runtime's
- * buffers): a runtime is several times faster per item on a large batch than on a probe's few items.
- */
-export async function secondsPerItemAt(model: DenoiserModel, items: number): Promise<number> {
-  const call = zerosCall(model);
   await call(items);
-  return timedCall(call, items);
-}
-
-const itemSize = (model: DenoiserModel): number => model.info.sampleShape.reduce((a, b) => a * b, 1);
-
-/** A model call on `items` items of zeros (null labels when the model is class-conditional). */
-function zerosCall(model: DenoiserModel): (items: number) => Promise<unknown> {
-  const { sampleShape, numClasses } = model.info;
-  const size = itemSize(model);
-  return (items) =>
-    model.predict(new Float32Array(items * size), [items, ...sampleShape], new Int32Array(items), numClasses > 0 ? new Int32Array(items).fill(numClasses) : null);
-}
-
-async function timedCall(call: (items: number) => Promise<unknown>, items: number): Promise<number> {
   const start = performance.now();
   await call(items);
-  return (performance.now() - start) / 1000 / items;
+  const secondsPerItem = (performance.now() - start) / 1000 / items;
+  // At least the float32 x_t, x̂₀, ε and output of each item (the runtime may have had room already).
+  const bytesPerItem = Math.max(0, rss - rssBefore) / items + 4 * 4 * itemSize;
+  return { secondsPerItem, bytesPerItem, rss };
 }
 
 /** Share of the free memory a chosen batch may take. */

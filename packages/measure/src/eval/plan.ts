@@ -3,7 +3,7 @@
 import { freemem } from 'node:os';
 import type { DenoiserModel } from '@onnx-ddpm/sampler';
 import { formatBytes, formatDuration } from '../cost/format.js';
-import { BATCH_MEMORY_SHARE, batchThatFits, measureModelCost, secondsPerItemAt } from '../cost/model-cost.js';
+import { BATCH_MEMORY_SHARE, batchThatFits, measureModelCost } from '../cost/model-cost.js';
 import type { MethodSpec } from './methods.js';
 
 export interface EvalPlan {
@@ -15,10 +15,8 @@ export interface EvalPlan {
   bytesPerItem: number;
   /** Free memory of the machine when planned. */
   freeBytes: number;
-  /** Model-call time per item of a model call (warm, timed on `timedItems` items). */
+  /** Model-call time per item of a model call (at the probe batch, warm). */
   msPerItem: number;
-  /** Items of the timed call: the batch's (both calls of a guided sample), at most TIMED_ITEMS_MAX. */
-  timedItems: number;
   /** Sampling seconds of every setting: Σ steps × n × msPerItem (× 2 guided: the cond/uncond pair). */
   seconds: number;
   /** Resident memory expected at `batch`: now + batch × bytesPerItem. */
@@ -38,28 +36,23 @@ export interface EvalPlanOptions {
 
 /** Samples of the probe calls. */
 const PROBE_SAMPLES = 8;
-/** The most items the timing call takes: per-item time stops falling well before this (one call: about a second for a 28×28 U-Net on 2 cores). */
-const TIMED_ITEMS_MAX = 256;
 
 /**
- * Measures the model's memory per item (guided when any setting is: the cond/uncond pair in one call),
- * plans the largest batch that fits, and times a call of that batch (at most TIMED_ITEMS_MAX items) for
- * the model time of every setting: the probe's few items would overstate it (2.9× on the 28×28 U-Net).
+ * Measures the model's cost per item (guided when any setting is: the cond/uncond pair in one call) and
+ * plans from it: the largest batch that fits, and the model time of every setting.
  */
 export async function planEval(model: DenoiserModel, opts: EvalPlanOptions): Promise<EvalPlan> {
   const calls = opts.guidances.some((g) => g !== undefined) ? 2 : 1;
-  const probeItems = PROBE_SAMPLES * calls;
-  const cost = await measureModelCost(model, { items: probeItems });
+  const cost = await measureModelCost(model, { items: PROBE_SAMPLES * calls });
   const bytesPerItem = calls * cost.bytesPerItem;
+  const msPerItem = 1000 * cost.secondsPerItem;
   const freeBytes = opts.freeBytes ?? freemem();
   const batch = opts.batch ?? batchThatFits(bytesPerItem, { max: opts.n, freeBytes });
-  const timedItems = Math.min(batch * calls, Math.max(probeItems, TIMED_ITEMS_MAX));
-  const msPerItem = 1000 * (timedItems === probeItems ? cost.secondsPerItem : await secondsPerItemAt(model, timedItems));
   let seconds = 0;
   for (const spec of opts.methods) {
     for (const g of opts.guidances) seconds += (spec.steps * opts.n * msPerItem * (g === undefined ? 1 : 2)) / 1000;
   }
-  return { batch, auto: opts.batch === undefined, bytesPerItem, freeBytes, msPerItem, timedItems, seconds, peakBytes: cost.rss + batch * bytesPerItem };
+  return { batch, auto: opts.batch === undefined, bytesPerItem, freeBytes, msPerItem, seconds, peakBytes: cost.rss + batch * bytesPerItem };
 }
 
 /** One line for the log: the batch, why, and the time and memory the run is expected to take. */
