@@ -1,7 +1,7 @@
 // The onnxruntime-node adapter: input dtype/rank adaptation, contract errors, provider fallback,
 // NaN detection and model sources.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import { createScheduler, DEFAULT_SCHEDULER_CONFIG, fingerprint, PhiloxNoise, schedulerConfigToJSON, type SchedulerConfig } from '@onnx-ddpm/schedule';
@@ -11,6 +11,7 @@ import {
   encodeNpy,
   loadModelSource,
   NonFiniteError,
+  nodeSessionDefaults,
   NpyNoiseSource,
   OrtDenoiser,
   parseExecutionProviders,
@@ -107,6 +108,18 @@ describe('execution providers', () => {
     expect(parseExecutionProviders('cuda, webgpu,cpu')).toEqual(['cuda', 'webgpu', 'cpu']);
     expect(() => parseExecutionProviders('cuda,tpu')).toThrow("unknown execution provider 'tpu'");
     expect(() => parseExecutionProviders('cpu,cpu')).toThrow(/listed twice/);
+  });
+
+  it('runs the CPU EP on every core (onnxruntime-node ran 1 thread here by default), with the same outputs as 1 thread', async () => {
+    expect(nodeSessionDefaults('cpu')).toEqual({ intraOpNumThreads: availableParallelism() });
+    expect(nodeSessionDefaults('webgpu')).toEqual({});
+    const x = Float32Array.from({ length: 4 * 18 }, (_, i) => Math.sin(i));
+    const args = [x, [4, ...ITEM], Int32Array.from([1, 20, 50, 99]), null] as const;
+    const cores = await OrtDenoiser.create(buildLinearModel(base), cpu);
+    const one = await OrtDenoiser.create(buildLinearModel(base), { ...cpu, sessionOptions: { intraOpNumThreads: 1 } });
+    expect(Array.from(await cores.predict(...args))).toEqual(Array.from(await one.predict(...args)));
+    await cores.dispose();
+    await one.dispose();
   });
 
   it('falls back from a missing CUDA provider with one warning naming pnpm setup:gpu', skipForHardware(cudaProviderInstalled(), 'the CUDA provider works here: no fallback to see'), async () => {

@@ -16,6 +16,7 @@ export {
   cudaProviderInstalled,
   createSessionWithFallback,
   type ExecutionProviderName,
+  nodeSessionDefaults,
   ortVersions,
   type ProviderProbe,
   parseExecutionProviders,

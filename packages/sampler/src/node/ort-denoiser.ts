@@ -2,7 +2,7 @@ import { encodeModel, GraphBuilder } from '@onnx-ddpm/onnx';
 import * as ort from 'onnxruntime-node';
 import { checkPredictArgs, type DenoiserBinding } from '../core/denoiser-contract.js';
 import { OrtDenoiserBase, type DenoiserSessionOptions, openDenoiserSession } from '../ort/denoiser.js';
-import { DEFAULT_EXECUTION_PROVIDERS, type ExecutionProviderName, NODE_PROVIDERS } from './ort-execution-providers.js';
+import { DEFAULT_EXECUTION_PROVIDERS, type ExecutionProviderName, NODE_PROVIDERS, nodeSessionDefaults } from './ort-execution-providers.js';
 
 export interface OrtDenoiserOptions extends Omit<DenoiserSessionOptions<ExecutionProviderName>, 'sessionOptions'> {
   sessionOptions?: ort.InferenceSession.SessionOptions;
@@ -44,7 +44,7 @@ export class OrtDenoiser extends OrtDenoiserBase<ExecutionProviderName> {
     const onDevice = (ep: ExecutionProviderName) => outputsOnDevice && ep === 'webgpu';
     const { session, executionProvider, binding } = await openDenoiserSession(ort, model, NODE_PROVIDERS, DEFAULT_EXECUTION_PROVIDERS, {
       ...opts,
-      sessionOptions: (ep) => ({ ...sessionOptions, ...(onDevice(ep) ? { preferredOutputLocation: 'gpu-buffer' as const } : {}) }),
+      sessionOptions: (ep) => ({ ...nodeSessionDefaults(ep), ...sessionOptions, ...(onDevice(ep) ? { preferredOutputLocation: 'gpu-buffer' as const } : {}) }),
     });
     return new OrtDenoiser(session, executionProvider, binding, onDevice(executionProvider));
   }
