@@ -12,6 +12,7 @@ const day = (iso: string): string => iso.slice(0, 10);
 const percent = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
 const sampler = (row: EvalRow): string => (row.steps > 0 ? `${row.method.toUpperCase()}-${row.steps}` : row.method);
 const guidance = (row: EvalRow): string => (row.guidance === null ? 'none' : String(row.guidance));
+const took = (row: EvalRow): string => (row.samplingSeconds > 0 ? formatDuration(row.samplingSeconds) : '–');
 
 /**
  * Refuses reports that cannot share one table: not of `modelSha256`, or measured against other data or
@@ -58,7 +59,7 @@ export function sampleQualitySection(reports: EvalReport[]): string[] {
         const ratio = floorFid === undefined ? '–' : `${(m.fid / floorFid).toFixed(2)}×`;
         lines.push(
           `| ${sampler(row)} | ${guidance(row)} | ${r.n} | ${m.fid.toFixed(2)} | ${ratio} | ${kid(m)} | ${percent(m.accuracy)} | ` +
-            `${row.samplingSeconds > 0 ? formatDuration(row.samplingSeconds) : '–'} | ${day(r.date)} |`,
+            `${took(row)} | ${day(r.date)} |`,
         );
       }
     }
@@ -76,7 +77,7 @@ export function sampleQualitySection(reports: EvalReport[]): string[] {
     for (const r of reports) {
       for (const row of r.rows) {
         const swd = (row.metrics as { swd: number }).swd;
-        lines.push(`| ${sampler(row)} | ${r.n} | ${swd.toFixed(4)} | ${r.swd?.dataVsData.toFixed(4) ?? '–'} | ${row.samplingSeconds > 0 ? formatDuration(row.samplingSeconds) : '–'} | ${day(r.date)} |`);
+        lines.push(`| ${sampler(row)} | ${r.n} | ${swd.toFixed(4)} | ${r.swd?.dataVsData.toFixed(4) ?? '–'} | ${took(row)} | ${day(r.date)} |`);
       }
     }
   }
