@@ -29,12 +29,12 @@ beforeAll(async () => {
 
 describe('invert', () => {
   it.skipIf(!dataset)('inverts test images; sample --latents with the same DDIM steps reconstructs them', () => {
-    const inv = cli(['invert', '--model', FASHION, '--ep', 'cpu', '--images', p('test2.npy'), '--steps', '20', '--save-npy', p('lat.npy'), '--check']);
+    const inv = cli(['invert', '--model', FASHION, '--ep', 'cpu', '--images', p('test2.npy'), '--steps', '50', '--save-npy', p('lat.npy'), '--check']);
     expect(inv.status, inv.stderr).toBe(0);
     const reported = Number(/reconstruction PSNR ([\d.]+) dB/.exec(inv.stdout)?.[1]);
     const lat = npy('lat.npy');
     expect(lat.shape).toEqual([2, 1, 28, 28]);
-    const rec = cli(['sample', '--model', FASHION, '--ep', 'cpu', '--n', '2', '--latents', p('lat.npy'), '--method', 'ddim', '--steps', '20', '--save-npy', p('rec.npy')]);
+    const rec = cli(['sample', '--model', FASHION, '--ep', 'cpu', '--n', '2', '--latents', p('lat.npy'), '--method', 'ddim', '--steps', '50', '--save-npy', p('rec.npy')]);
     expect(rec.status, rec.stderr).toBe(0);
     const score = psnr(images, npy('rec.npy').data);
     expect(score).toBeGreaterThan(20);
