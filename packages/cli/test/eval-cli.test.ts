@@ -102,7 +102,7 @@ interface Report {
   swd?: { dataVsData: number; projections: number; dataSeed: number };
   classifier?: { referenceAccuracy: number; testAccuracy: number };
   kid?: { subsets: number; subsetSize: number };
-  floor?: { data: string; metrics: { fid: number; accuracy: number } } | null;
+  floor?: { data: string; metrics: { fid: number; accuracy: number; classAccuracy: (number | null)[] } } | null;
   ddim50VsDdpm1000: number | null;
   modelSha256: string;
   date: string;
@@ -178,6 +178,11 @@ describe('onnx-ddpm eval on a class-conditional image model', () => {
     expect(report.rows[0]!.metrics['fid']).toBeCloseTo(fid, 6);
     const correct = ours.predictions.filter((p, i) => p === i % 10).length;
     expect(report.rows[0]!.metrics['accuracy']).toBe(correct / 20);
+    // Per class: samples i and i + 10 were drawn for label i.
+    const perClass = Array.from({ length: 10 }, (_, label) => [label, label + 10].filter((i) => ours.predictions[i] === label).length / 2);
+    expect(report.rows[0]!.metrics['classAccuracy']).toEqual(perClass);
+    const lowest = perClass.map((a, label) => ({ a, label })).sort((x, y) => x.a - y.a || x.label - y.label).slice(0, 3);
+    expect(r.stderr).toContain(`(lowest: ${lowest.map(({ a, label }) => `class ${label} ${(100 * a).toFixed(1)}%`).join(', ')})`);
     const refCorrect = ref.predictions.filter((p, i) => p === i % 10).length;
     expect(report.classifier!.referenceAccuracy).toBe(refCorrect / 60);
   }, 120_000);
@@ -195,6 +200,7 @@ describe('onnx-ddpm eval against Fashion-MNIST', requires(TEST_DEPS.fashionMnist
       expect(report.classifier!.referenceAccuracy).toBeCloseTo(report.classifier!.testAccuracy, 3);
       expect(report.floor!.data).toBe('fashion-mnist');
       expect(report.floor!.metrics.accuracy).toBeGreaterThan(0.8);
+      expect(report.floor!.metrics.classAccuracy).toHaveLength(10);
       // Real training images are far closer to the test set than an untrained model's samples.
       expect(report.floor!.metrics.fid).toBeLessThan((report.rows[0]!.metrics['fid'] as number) / 3);
     },

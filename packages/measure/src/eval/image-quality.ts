@@ -73,12 +73,26 @@ function accuracy(predictions: Int32Array, labels: Int32Array): number {
   return correct / labels.length;
 }
 
+/** Per label 0 … k−1: the fraction of the items drawn for it that the classifier assigns to it (null: no item has it). */
+function classAccuracy(predictions: Int32Array, labels: Int32Array, k: number): (number | null)[] {
+  const correct = new Array<number>(k).fill(0);
+  const total = new Array<number>(k).fill(0);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    total[label]!++;
+    if (predictions[i] === label) correct[label]!++;
+  }
+  return total.map((t, label) => (t === 0 ? null : correct[label]! / t));
+}
+
 export interface ImageQuality {
   /** Fréchet distance of the classifier features, samples vs reference. */
   fid: number;
   kid: KidResult;
   /** Fraction of samples the classifier assigns to the class they were drawn for (class-conditional models). */
   accuracy: number | null;
+  /** The same per class label (null for a label no sample was drawn for); absent in reports from before 2026-12-02. */
+  classAccuracy?: (number | null)[] | null;
 }
 
 /** FID, KID and class accuracy of `n` NCHW samples (drawn for `labels`) against the reference. */
@@ -95,5 +109,6 @@ export async function imageQuality(
     fid: frechetDistance(gaussianStats(features), ref.stats),
     kid: kernelInceptionDistance(features, ref.features, kid),
     accuracy: labels ? accuracy(predictions, labels) : null,
+    classAccuracy: labels ? classAccuracy(predictions, labels, classifier.meta.num_classes) : null,
   };
 }

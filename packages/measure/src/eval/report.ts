@@ -92,8 +92,16 @@ export async function evaluateGivenSamples(
 
 export function describeQuality(m: ImageQuality | PointQuality): string {
   if ('swd' in m) return `SWD ${m.swd.toFixed(4)}`;
-  const acc = m.accuracy === null ? '' : `, accuracy ${(100 * m.accuracy).toFixed(1)}%`;
+  const acc = m.accuracy === null ? '' : `, accuracy ${(100 * m.accuracy).toFixed(1)}%${lowestClasses(m.classAccuracy)}`;
   return `FID ${m.fid.toFixed(3)}, KID ${m.kid.mean.toFixed(5)} ± ${m.kid.std.toFixed(5)}${acc}`;
+}
+
+/** ' (lowest: label accuracy, …)' for the three classes the classifier recognises least often, or ''. */
+function lowestClasses(perClass: (number | null)[] | null | undefined): string {
+  const measured = (perClass ?? []).flatMap((a, label) => (a === null ? [] : [{ label, a }]));
+  if (measured.length < 2) return '';
+  const lowest = measured.sort((x, y) => x.a - y.a || x.label - y.label).slice(0, 3);
+  return ` (lowest: ${lowest.map(({ label, a }) => `class ${label} ${(100 * a).toFixed(1)}%`).join(', ')})`;
 }
 
 /** FID(DDIM-50) / FID(DDPM-1000) − 1 without guidance (the goal: within ±10%), when both were run on images. */
