@@ -326,7 +326,18 @@ describe('the sample-quality section', () => {
       '| 1000 real `fashion-mnist` training images (the floor) | – | 1000 | 4.20 | 1.00× | 1.05 ± 0.50 | 95.3% | – | 2026-12-02 |',
     ]);
     expect(lines.join('\n')).toContain('features of fashion-mnist-classifier.onnx against `fashion-mnist:test`');
+    expect(lines.join('\n')).not.toContain("DDPM-1000's"); // DDIM-50 and DDPM-1000 were run at different N
     expect(sampleQualitySection([])).toEqual([]);
+  });
+
+  it('compares unguided DDIM-50 with DDPM-1000 at the same N, across reports', () => {
+    const lines = sampleQualitySection([
+      report(1000, [['ddim', 50, null, 4.6, 0.855], ['ddim', 50, 2, 15.5, 0.962]], 3.4),
+      report(1000, [['ddpm', 1000, null, 4.0, 0.87]], 3.4),
+    ]);
+    expect(lines).toContain("At N = 1000, unguided DDIM-50's FID is 15.0% above DDPM-1000's.");
+    const better = sampleQualitySection([report(1000, [['ddim', 50, null, 3.6, 0.86], ['ddpm', 1000, null, 4.0, 0.87]], 3.4)]);
+    expect(better).toContain("At N = 1000, unguided DDIM-50's FID is 10.0% below DDPM-1000's.");
   });
 
   it('refuses a report of another model file, against other data or with another classifier', () => {

@@ -4,7 +4,7 @@
  * KID and class accuracy (image models), or the sliced W₂ beside the data-vs-data distance (2-D models).
  */
 import { formatDuration } from '../cost/format.js';
-import type { EvalReport, EvalRow } from '../eval/report.js';
+import { ddim50VsDdpm1000, type EvalReport, type EvalRow } from '../eval/report.js';
 import type { ImageQuality } from '../eval/image-quality.js';
 
 const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
@@ -66,6 +66,7 @@ export function sampleQualitySection(reports: EvalReport[]): string[] {
     for (const [n, floor] of [...floors].sort((a, b) => a[0] - b[0])) {
       lines.push(`| ${n} real \`${floor.data}\` training images (the floor) | – | ${n} | ${floor.metrics.fid.toFixed(2)} | 1.00× | ${kid(floor.metrics)} | ${percent(floor.metrics.accuracy)} | – | ${day(floor.date)} |`);
     }
+    lines.push(...ddimVsDdpmLines(reports));
   } else {
     lines.push(
       `\`onnx-ddpm eval\` of this file on onnxruntime-node: sliced Wasserstein-2 distance (${first.swd?.projections ?? '?'} random directions) ` +
@@ -83,6 +84,17 @@ export function sampleQualitySection(reports: EvalReport[]): string[] {
   }
   lines.push('');
   return lines;
+}
+
+/** Per N where both were run unguided: how far DDIM-50's FID is from DDPM-1000's. */
+function ddimVsDdpmLines(reports: EvalReport[]): string[] {
+  const sizes = [...new Set(reports.map((r) => r.n))].sort((a, b) => a - b);
+  return sizes.flatMap((n) => {
+    const rel = ddim50VsDdpm1000(reports.filter((r) => r.n === n).flatMap((r) => r.rows));
+    if (rel === null) return [];
+    const side = rel >= 0 ? 'above' : 'below';
+    return ['', `At N = ${n}, unguided DDIM-50's FID is ${(100 * Math.abs(rel)).toFixed(1)}% ${side} DDPM-1000's.`];
+  });
 }
 
 function kid(m: ImageQuality): string {
