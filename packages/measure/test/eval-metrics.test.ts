@@ -3,6 +3,7 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import type { FeatureMatrix } from '../src/eval/feature-matrix.js';
 import { frechetDistance, gaussianStats, symmetricSqrt } from '../src/eval/fid.js';
+import { classAccuracy } from '../src/eval/image-quality.js';
 import { kernelInceptionDistance, unbiasedMmd2 } from '../src/eval/kid.js';
 import { slicedWasserstein } from '../src/eval/sliced-wasserstein.js';
 
@@ -157,5 +158,19 @@ describe('sliced Wasserstein distance', () => {
   it('rejects clouds of different sizes or dimensions', () => {
     expect(() => slicedWasserstein(cloud, { data: new Float32Array(4), rows: 2, cols: 2 })).toThrow(/equal size/);
     expect(() => slicedWasserstein(cloud, { data: new Float32Array(1500), rows: 500, cols: 3 })).toThrow(/dimensions/);
+  });
+});
+
+describe('class accuracy', () => {
+  it('is per label, null for a label no item has, and sized by the largest label when it exceeds the classifier', () => {
+    const labels = Int32Array.from([0, 0, 1, 11]);
+    const predictions = Int32Array.from([0, 1, 1, 3]);
+    const perLabel = classAccuracy(predictions, labels, 10);
+    expect(perLabel).toHaveLength(12);
+    expect(perLabel[0]).toBe(0.5);
+    expect(perLabel[1]).toBe(1);
+    expect(perLabel.slice(2, 11)).toEqual(new Array(9).fill(null));
+    expect(perLabel[11]).toBe(0);
+    expect(classAccuracy(predictions.subarray(0, 3), labels.subarray(0, 3), 10)).toHaveLength(10);
   });
 });

@@ -77,7 +77,7 @@ function accuracy(predictions: Int32Array, labels: Int32Array): number {
  * Per label 0 … k−1 (k: the classifier's classes, or more if a label is larger): the fraction of the items drawn
  * for it that the classifier assigns to it (null: no item has it).
  */
-function classAccuracy(predictions: Int32Array, labels: Int32Array, classifierClasses: number): (number | null)[] {
+export function classAccuracy(predictions: Int32Array, labels: Int32Array, classifierClasses: number): (number | null)[] {
   const k = labels.reduce((most, label) => Math.max(most, label + 1), classifierClasses);
   const correct = new Array<number>(k).fill(0);
   const total = new Array<number>(k).fill(0);
