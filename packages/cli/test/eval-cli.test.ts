@@ -100,7 +100,7 @@ interface Report {
   n: number;
   rows: { method: string; steps: number; guidance: number | null; metrics: Record<string, unknown> }[];
   swd?: { dataVsData: number; projections: number; dataSeed: number };
-  classifier?: { referenceAccuracy: number; testAccuracy: number };
+  classifier?: { referenceAccuracy: number; referenceClassAccuracy: (number | null)[]; testAccuracy: number };
   kid?: { subsets: number; subsetSize: number };
   floor?: { data: string; metrics: { fid: number; accuracy: number; classAccuracy: (number | null)[] } } | null;
   ddim50VsDdpm1000: number | null;
@@ -185,6 +185,13 @@ describe('onnx-ddpm eval on a class-conditional image model', () => {
     expect(r.stderr).toContain(`(lowest: ${lowest.map(({ a, label }) => `class ${label} ${(100 * a).toFixed(1)}%`).join(', ')})`);
     const refCorrect = ref.predictions.filter((p, i) => p === i % 10).length;
     expect(report.classifier!.referenceAccuracy).toBe(refCorrect / 60);
+    // The classifier per class on the real reference images (image i has label i mod 10), and their lowest in the reference line.
+    const refPerClass = Array.from({ length: 10 }, (_, label) => ref.predictions.filter((p, i) => i % 10 === label && p === label).length / 6);
+    expect(report.classifier!.referenceClassAccuracy).toEqual(refPerClass);
+    const refLowest = refPerClass.map((a, label) => ({ a, label })).sort((x, y) => x.a - y.a || x.label - y.label).slice(0, 3);
+    expect(r.stderr).toMatch(
+      new RegExp(`^reference: 60 images of .*; classifier accuracy on them [\\d.]+% \\(lowest: ${refLowest.map(({ a, label }) => `class ${label} ${(100 * a).toFixed(1)}%`).join(', ')}\\)$`, 'm'),
+    );
   }, 120_000);
 });
 

@@ -55,7 +55,7 @@ export const evalCommand: Command = {
 
     // Loaded here, not at startup: they pull in onnxruntime-node and TF.js (the data loaders).
     const sampler = await loadNodeSampler();
-    const { dataFloor, describeQuality, ddim50VsDdpm1000, evaluateGivenSamples, evaluateSettings, formatEvalPlan, formatEvalTable, imageQuality, loadImageReference, loadToyReference, OrtImageClassifier, planEval, pointQuality } =
+    const { dataFloor, describeQuality, ddim50VsDdpm1000, evaluateGivenSamples, evaluateSettings, formatEvalPlan, formatEvalTable, imageQuality, loadImageReference, loadToyReference, lowestClasses, OrtImageClassifier, planEval, pointQuality } =
       await import('@onnx-ddpm/measure/eval');
     const executionProviders = executionProvidersFlag(sampler, values);
     let model: OrtDenoiser | undefined;
@@ -98,7 +98,7 @@ export const evalCommand: Command = {
         imageRef = await loadImageReference(dataSpec, classifier).catch((err: Error) => {
           throw new CliError(`--data ${dataSpec}: ${err.message}`);
         });
-        log(`reference: ${imageRef.count} images of ${dataSpec}; classifier accuracy on them ${(100 * (imageRef.accuracy ?? Number.NaN)).toFixed(2)}%`);
+        log(`reference: ${imageRef.count} images of ${dataSpec}; classifier accuracy on them ${(100 * (imageRef.accuracy ?? Number.NaN)).toFixed(2)}%${lowestClasses(imageRef.classAccuracy)}`);
         const floorSpec = dataSpec.endsWith(':test') ? dataSpec.slice(0, -':test'.length) : undefined;
         if (floorSpec) {
           const metrics = await dataFloor(floorSpec, n, classifier, imageRef, kidOptions).catch((err: Error) => {
@@ -135,7 +135,13 @@ export const evalCommand: Command = {
         data: dataSpec,
         ...(imageRef
           ? {
-              classifier: { path: classifierPath, testAccuracy: classifier!.meta.test_accuracy ?? null, referenceAccuracy: imageRef.accuracy, features: classifier!.meta.hidden },
+              classifier: {
+                path: classifierPath,
+                testAccuracy: classifier!.meta.test_accuracy ?? null,
+                referenceAccuracy: imageRef.accuracy,
+                referenceClassAccuracy: imageRef.classAccuracy,
+                features: classifier!.meta.hidden,
+              },
               kid: { subsets: kidSubsets, subsetSize: Math.min(kidSubsetSize, n, imageRef.count) },
               floor,
             }

@@ -11,6 +11,8 @@ export interface ImageReference {
   stats: GaussianStats;
   /** Null when the data has no labels. */
   accuracy: number | null;
+  /** The same per label (`classAccuracy`): how often the classifier recognises each class in real images. */
+  classAccuracy: (number | null)[] | null;
 }
 
 /** Loads image data the classifier can take, or says why not. */
@@ -37,7 +39,13 @@ export async function loadImageReference(spec: string, classifier: OrtImageClass
   const data = await loadImages(spec, classifier);
   const { images, labels } = readImages(data, Uint32Array.from({ length: data.count }, (_, i) => i));
   const { features, predictions } = await classifier.classify(images, data.count);
-  return { count: data.count, features, stats: gaussianStats(features), accuracy: labels ? accuracy(predictions, labels) : null };
+  return {
+    count: data.count,
+    features,
+    stats: gaussianStats(features),
+    accuracy: labels ? accuracy(predictions, labels) : null,
+    classAccuracy: labels ? classAccuracy(predictions, labels, classifier.meta.num_classes) : null,
+  };
 }
 
 /**

@@ -8,6 +8,6 @@ export { dataFloor, type ImageQuality, type ImageReference, imageQuality, loadIm
 export { kernelInceptionDistance, type KidOptions, type KidResult, unbiasedMmd2 } from './kid.js';
 export { DEFAULT_METHODS, type MethodSpec, parseGuidances, parseMethods } from './methods.js';
 export { OrtImageClassifier } from './ort-classifier.js';
-export { ddim50VsDdpm1000, describeQuality, type EvalReport, type EvalRow, type EvalSettings, evaluateGivenSamples, evaluateSettings, formatEvalTable } from './report.js';
+export { ddim50VsDdpm1000, describeQuality, type EvalReport, type EvalRow, type EvalSettings, evaluateGivenSamples, evaluateSettings, formatEvalTable, lowestClasses } from './report.js';
 export { loadToyReference, type PointQuality, pointQuality, type ToyReference } from './point-quality.js';
 export { slicedWasserstein } from './sliced-wasserstein.js';

@@ -29,7 +29,14 @@ export interface EvalReport {
   seed: number;
   data: string;
   /** Image models: the feature classifier, its accuracy on its test set and on the reference. */
-  classifier?: { path: string; testAccuracy: number | null; referenceAccuracy: number | null; features: number | null };
+  classifier?: {
+    path: string;
+    testAccuracy: number | null;
+    referenceAccuracy: number | null;
+    /** Per label on the reference images (absent in reports from before 2026-12-02): the ceiling of a sample's class accuracy is about this. */
+    referenceClassAccuracy?: (number | null)[] | null;
+    features: number | null;
+  };
   kid?: { subsets: number; subsetSize: number };
   /** Image models: n random training images measured the same way (what a perfect model scores at this n). */
   floor?: { data: string; metrics: ImageQuality } | null;
@@ -97,7 +104,7 @@ export function describeQuality(m: ImageQuality | PointQuality): string {
 }
 
 /** ' (lowest: label accuracy, …)' for the three classes the classifier recognises least often, or ''. */
-function lowestClasses(perClass: (number | null)[] | null | undefined): string {
+export function lowestClasses(perClass: (number | null)[] | null | undefined): string {
   const measured = (perClass ?? []).flatMap((a, label) => (a === null ? [] : [{ label, a }]));
   if (measured.length < 2) return '';
   const lowest = measured.sort((x, y) => x.a - y.a || x.label - y.label).slice(0, 3);
