@@ -33,7 +33,7 @@ export interface EvalReport {
     path: string;
     testAccuracy: number | null;
     referenceAccuracy: number | null;
-    /** Per label on the reference images (absent in reports from before 2026-12-02): the ceiling of a sample's class accuracy is about this. */
+    /** Per label on the reference images (absent in reports from before 2026-12-02): what to read a class's sample accuracy against. */
     referenceClassAccuracy?: (number | null)[] | null;
     features: number | null;
   };
