@@ -43,8 +43,7 @@ export async function loadImageReference(spec: string, classifier: OrtImageClass
     count: data.count,
     features,
     stats: gaussianStats(features),
-    accuracy: labels ? accuracy(predictions, labels) : null,
-    classAccuracy: labels ? classAccuracy(predictions, labels, classifier.meta.num_classes) : null,
+    ...labelAccuracy(predictions, labels, classifier.meta.num_classes),
   };
 }
 
@@ -73,6 +72,13 @@ function toNchw(x: Float32Array, n: number, h: number, w: number, c: number): Fl
     for (let p = 0; p < h * w; p++) for (let k = 0; k < c; k++) out[(i * c + k) * h * w + p] = x[(i * h * w + p) * c + k]!;
   }
   return out;
+}
+
+/** Overall and per-label accuracy of the predictions (both null without labels). */
+function labelAccuracy(predictions: Int32Array, labels: Int32Array | null, classifierClasses: number) {
+  return labels
+    ? { accuracy: accuracy(predictions, labels), classAccuracy: classAccuracy(predictions, labels, classifierClasses) }
+    : { accuracy: null, classAccuracy: null };
 }
 
 function accuracy(predictions: Int32Array, labels: Int32Array): number {
@@ -120,7 +126,6 @@ export async function imageQuality(
   return {
     fid: frechetDistance(gaussianStats(features), ref.stats),
     kid: kernelInceptionDistance(features, ref.features, kid),
-    accuracy: labels ? accuracy(predictions, labels) : null,
-    classAccuracy: labels ? classAccuracy(predictions, labels, classifier.meta.num_classes) : null,
+    ...labelAccuracy(predictions, labels, classifier.meta.num_classes),
   };
 }
